@@ -8,7 +8,14 @@ export class InputError extends Error {
     /** Every problem found, each naming where it is (e.g. `steps[3].selectors`). */
     readonly issues: string[] = [message],
   ) {
-    super(issues.length > 1 ? `${message}\n  - ${issues.join('\n  - ')}` : message);
+    // A lone issue goes on the same line, so callers that print only `.message` still see it.
+    super(
+      issues.length > 1
+        ? `${message}\n  - ${issues.join('\n  - ')}`
+        : issues.length === 1 && issues[0] !== message
+          ? `${message}: ${issues[0]}`
+          : message,
+    );
     this.name = 'InputError';
   }
 }

@@ -1,0 +1,61 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { Logger } from '../logging/logger';
+import type { HoldSessionInput, SessionReady } from '../workflows/types';
+import type { SessionRegistry } from './session-registry';
+
+export interface SessionHolderDeps {
+  sessions: SessionRegistry;
+  workerId: string;
+  /** The queue only this worker polls; steps of the sessions it holds go there. */
+  workerTaskQueue: string;
+  /** Tells the row workflow where its session lives (a Temporal signal in production). */
+  signalSessionReady: (workflowId: string, runId: string, ready: SessionReady) => Promise<void>;
+  logger: Logger;
+  heartbeatIntervalMs?: number;
+}
+
+/**
+ * holdSession occupies one task slot of the shared sessions queue for the whole life of a row's browser
+ * session. That slot is the per-worker session bound, and the activity's heartbeat is how Temporal notices a
+ * worker that died with its pages.
+ */
+export function createSessionHolderActivities(deps: SessionHolderDeps) {
+  const heartbeatEvery = deps.heartbeatIntervalMs ?? 1000;
+  return {
+    async holdSession(input: HoldSessionInput): Promise<{ sessionId: string }> {
+      const ctx = Context.current();
+      const log = deps.logger.child({ jobId: input.jobId, row: input.row, workflowId: input.workflowId, attempt: input.attempt });
+      const held = await deps.sessions.open(input);
+      const { session } = held;
+      const heartbeat = setInterval(() => ctx.heartbeat(), heartbeatEvery);
+      try {
+        ctx.heartbeat();
+        await deps.signalSessionReady(input.workflowId, input.runId, {
+          attempt: input.attempt,
+          sessionId: session.id,
+          taskQueue: deps.workerTaskQueue,
+          workerId: deps.workerId,
+        });
+        log.info({ sessionId: session.id }, 'session opened');
+        const lost = new Promise<'lost'>((resolve) => {
+          const check = setInterval(() => session.isLost && (clearInterval(check), resolve('lost')), 250);
+          held.released.then(() => clearInterval(check));
+        });
+        const cancelled = new Promise<'cancelled'>((resolve) => {
+          if (ctx.cancellationSignal.aborted) resolve('cancelled');
+          ctx.cancellationSignal.addEventListener('abort', () => resolve('cancelled'));
+        });
+        const why = await Promise.race([held.released.then(() => 'released' as const), lost, cancelled]);
+        if (why === 'lost') {
+          throw ApplicationFailure.create({ type: 'SessionLost', message: 'the browser holding this session closed or crashed', nonRetryable: true });
+        }
+        if (why === 'cancelled') throw ctx.cancellationSignal.reason ?? new Error('cancelled');
+        log.info({ sessionId: session.id }, 'session released');
+        return { sessionId: session.id };
+      } finally {
+        clearInterval(heartbeat);
+        await deps.sessions.release(session.id);
+      }
+    },
+  };
+}

@@ -1,0 +1,195 @@
+import { EventEmitter } from 'node:events';
+import { existsSync } from 'node:fs';
+import { chromium, firefox, webkit, type Browser, type BrowserType } from 'playwright';
+import { BrowserSession } from './session';
+import type { BrowserName, SessionOptions } from './types';
+
+/**
+ * One browser process per pool, shared by many sessions (one BrowserContext per data row):
+ * contexts are cheap and isolated, processes are not. The process is launched lazily and
+ * relaunched after a crash, so a worker survives a dead browser without restarting.
+ */
+
+export const DEFAULT_CHROMIUM_PATH = '/usr/bin/chromium';
+
+/** Flags for headless Chromium in containers: no sandbox (root), no GPU, no background traffic. */
+export const DEFAULT_CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+  '--no-first-run',
+];
+
+export interface BrowserDisconnectedInfo {
+  browser: BrowserName;
+  /** Ids of the sessions that were open and are now lost. */
+  lostSessionIds: string[];
+}
+
+export interface BrowserPoolOptions {
+  browser: BrowserName;
+  executablePath?: string;
+  headless: boolean;
+  /** Replaces the default launch flags (DEFAULT_CHROMIUM_ARGS for chromium, none otherwise). */
+  launchArgs?: string[];
+  /** Called when the browser process goes away unexpectedly (also emitted as 'browserDisconnected'). */
+  onBrowserDisconnected?: (info: BrowserDisconnectedInfo) => void;
+}
+
+const LAUNCHERS: Record<BrowserName, BrowserType> = { chromium, firefox, webkit };
+
+export class BrowserPool extends EventEmitter {
+  private browser?: Browser;
+  private launching?: Promise<Browser>;
+  private readonly sessions = new Map<string, BrowserSession>();
+  private launches = 0;
+  private closed = false;
+
+  constructor(private readonly opts: BrowserPoolOptions) {
+    super();
+  }
+
+  get browserName(): BrowserName {
+    return this.opts.browser;
+  }
+
+  /** Number of launches after the first (i.e. recoveries from a dead browser). */
+  get relaunches(): number {
+    return Math.max(0, this.launches - 1);
+  }
+
+  /** Number of sessions currently open. */
+  get activeSessions(): number {
+    return this.sessions.size;
+  }
+
+  /** The open sessions, oldest first. */
+  listSessions(): BrowserSession[] {
+    return [...this.sessions.values()];
+  }
+
+  getSession(id: string): BrowserSession | undefined {
+    return this.sessions.get(id);
+  }
+
+  get isConnected(): boolean {
+    return this.browser?.isConnected() ?? false;
+  }
+
+  /** Opens a fresh, isolated context with one page; launches (or relaunches) the browser if needed. */
+  async openSession(opts: SessionOptions = {}): Promise<BrowserSession> {
+    if (this.closed) throw new Error('BrowserPool is closed');
+    const browser = await this.ensureBrowser();
+    const context = await browser.newContext(opts.viewport ? { viewport: opts.viewport } : {});
+    try {
+      const page = await context.newPage();
+      const session = new BrowserSession(context, page, this.opts.browser, {
+        onClosed: (s) => {
+          if (this.sessions.get(s.id) === s) this.sessions.delete(s.id);
+        },
+      });
+      this.sessions.set(session.id, session);
+      return session;
+    } catch (err) {
+      await context.close().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /**
+   * PID of the browser process (chromium only, via CDP); undefined when unknown.
+   * Used for diagnostics and by tests that simulate a crash.
+   */
+  async browserPid(): Promise<number | undefined> {
+    if (this.opts.browser !== 'chromium' || !this.browser?.isConnected()) return undefined;
+    const cdp = await this.browser.newBrowserCDPSession();
+    try {
+      const info = (await cdp.send('SystemInfo.getProcessInfo')) as {
+        processInfo: Array<{ type: string; id: number }>;
+      };
+      return info.processInfo.find((p) => p.type === 'browser')?.id;
+    } finally {
+      await cdp.detach().catch(() => undefined);
+    }
+  }
+
+  /** Closes every session and the browser. Safe to call more than once. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const sessions = [...this.sessions.values()];
+    this.sessions.clear();
+    await Promise.all(sessions.map((s) => s.close()));
+    const browser = this.browser ?? (await this.launching?.catch(() => undefined));
+    this.browser = undefined;
+    this.launching = undefined;
+    if (browser) await browser.close().catch(() => undefined);
+  }
+
+  private ensureBrowser(): Promise<Browser> {
+    if (this.browser?.isConnected()) return Promise.resolve(this.browser);
+    // Concurrent openSession calls share one launch instead of racing several processes.
+    if (!this.launching) {
+      this.launching = this.launch().finally(() => {
+        this.launching = undefined;
+      });
+    }
+    return this.launching;
+  }
+
+  private async launch(): Promise<Browser> {
+    const name = this.opts.browser;
+    const launcher = LAUNCHERS[name];
+    if (!launcher) throw new Error(`unsupported browser "${name}" (expected chromium, firefox or webkit)`);
+    const executablePath = this.resolveExecutable();
+    const args = this.opts.launchArgs ?? (name === 'chromium' ? DEFAULT_CHROMIUM_ARGS : []);
+    const browser = await launcher.launch({ executablePath, headless: this.opts.headless, args });
+    this.launches++;
+    if (this.closed) {
+      // close() ran while we were launching: do not leak the process.
+      await browser.close().catch(() => undefined);
+      throw new Error('BrowserPool is closed');
+    }
+    this.browser = browser;
+    browser.on('disconnected', () => this.onDisconnected(browser));
+    return browser;
+  }
+
+  private resolveExecutable(): string | undefined {
+    const name = this.opts.browser;
+    if (name === 'chromium') {
+      const path = this.opts.executablePath ?? process.env.CHROMIUM_PATH ?? DEFAULT_CHROMIUM_PATH;
+      if (!existsSync(path)) {
+        throw new Error(`chromium executable not found at ${path}; set CHROMIUM_PATH or pass executablePath`);
+      }
+      return path;
+    }
+    // firefox/webkit need Playwright's patched builds; the system browsers will not work.
+    const path = this.opts.executablePath ?? LAUNCHERS[name].executablePath();
+    if (!path || !existsSync(path)) {
+      throw new Error(
+        `${name} is not installed (expected executable at ${path || '<unknown>'}); ` +
+          `install it with "npx playwright install ${name}" or pass executablePath. Only chromium is available by default.`,
+      );
+    }
+    return path;
+  }
+
+  private onDisconnected(browser: Browser): void {
+    if (this.browser !== browser) return;
+    this.browser = undefined;
+    if (this.closed) return; // our own close()
+    const lost = [...this.sessions.values()];
+    this.sessions.clear();
+    for (const s of lost) s.markLost('browser process disconnected');
+    const info: BrowserDisconnectedInfo = { browser: this.opts.browser, lostSessionIds: lost.map((s) => s.id) };
+    try {
+      this.opts.onBrowserDisconnected?.(info);
+    } catch {
+      // observer errors must not break crash handling
+    }
+    this.emit('browserDisconnected', info);
+  }
+}

@@ -1,0 +1,135 @@
+import type { Locator } from 'playwright';
+import type { WaitForElementOperator, WaitForElementStep } from '../../recording/types';
+import { StepError } from '../errors';
+import { isClosedError, toStepError } from '../error-mapping';
+import { describeSelector, selectorToLocator } from '../selectors';
+import type { StepOutcome } from '../types';
+import { sleep } from '../wait';
+import type { StepRun } from './run';
+
+/**
+ * waitForElement: poll until the number of matching elements satisfies `operator count`
+ * (default `== 1`). Only elements passing every filter are counted: visibility (when `visible`
+ * is set), `properties` (deep partial match on the element's JS properties, as
+ * @puppeteer/replay does) and `attributes` (exact string match). Alternatives are evaluated
+ * independently; the step passes as soon as any one of them satisfies the condition.
+ */
+
+const POLL_MS = 100;
+
+interface Observation {
+  /** Elements the selector matches, before visibility/property/attribute filters. */
+  total: number;
+  /** Elements that also pass the filters: the number compared against `count`. */
+  counted: number;
+}
+
+function compare(actual: number, operator: WaitForElementOperator, expected: number): boolean {
+  switch (operator) {
+    case '==':
+      return actual === expected;
+    case '>=':
+      return actual >= expected;
+    case '<=':
+      return actual <= expected;
+  }
+}
+
+/** Counts elements whose properties/attributes match; runs in the page, so it must be self-contained. */
+function countMatching(
+  elements: Element[],
+  spec: { properties?: Record<string, unknown>; attributes?: Record<string, string> },
+): number {
+  // Same rule as @puppeteer/replay: every field of `expected` must match, extra fields are ignored.
+  const isDeepMatch = (expected: unknown, actual: unknown): boolean => {
+    if (expected === actual) return true;
+    if ((expected && !actual) || (!expected && actual)) return false;
+    if (!(expected instanceof Object) || !(actual instanceof Object)) return false;
+    for (const field in expected) {
+      const e = (expected as Record<string, unknown>)[field];
+      const a = (actual as Record<string, unknown>)[field];
+      if (!isDeepMatch(e, a)) return false;
+    }
+    return true;
+  };
+  return elements.filter((el) => {
+    if (spec.properties && !isDeepMatch(spec.properties, el)) return false;
+    if (spec.attributes) {
+      for (const [name, value] of Object.entries(spec.attributes)) {
+        if (el.getAttribute(name) !== value) return false;
+      }
+    }
+    return true;
+  }).length;
+}
+
+function describeExpectation(step: WaitForElementStep, operator: WaitForElementOperator, count: number): string {
+  const selectors = step.selectors.map(describeSelector).join(' or ');
+  const filters: string[] = [];
+  if (step.visible === true) filters.push('visible');
+  if (step.visible === false) filters.push('hidden');
+  for (const [k, v] of Object.entries(step.properties ?? {})) filters.push(`${k} ${JSON.stringify(v)}`);
+  for (const [k, v] of Object.entries(step.attributes ?? {})) filters.push(`attribute ${k}=${JSON.stringify(v)}`);
+  const suffix = filters.length ? ` with ${filters.join(', ')}` : '';
+  return `expected ${operator} ${count} element(s) matching ${selectors}${suffix}`;
+}
+
+function describeObserved(step: WaitForElementStep, last: Array<Observation | undefined>): string {
+  const filtered = step.visible !== undefined || step.properties !== undefined || step.attributes !== undefined;
+  const one = (o: Observation | undefined) =>
+    !o ? 'unknown' : filtered && o.total !== o.counted ? `${o.counted} (${o.total} before filters)` : `${o.counted}`;
+  if (last.length === 1) return `found ${one(last[0])}`;
+  return `found ${step.selectors.map((s, i) => `${describeSelector(s)}: ${one(last[i])}`).join(', ')}`;
+}
+
+export async function waitForElement(step: WaitForElementStep, run: StepRun): Promise<StepOutcome> {
+  if (!step.selectors || step.selectors.length === 0) throw new StepError('InvalidStep', 'waitForElement has no selectors');
+  const operator = step.operator ?? '==';
+  const count = step.count ?? 1;
+  const page = await run.page(step.target);
+  const frame = await run.frame(page, step.frame);
+  const spec = { properties: step.properties, attributes: step.attributes };
+  const candidates = step.selectors.map((selector) => {
+    const all = selectorToLocator(frame, selector);
+    let counted: Locator = all;
+    if (step.visible === true) counted = all.filter({ visible: true });
+    if (step.visible === false) counted = all.filter({ visible: false });
+    return { selector, all, counted };
+  });
+
+  let everMatched = false;
+  const last: Array<Observation | undefined> = candidates.map(() => undefined);
+  for (;;) {
+    const observed = await run.guard(
+      Promise.all(
+        candidates.map(async (c): Promise<Observation | undefined> => {
+          try {
+            const total = await c.all.count();
+            const counted = total === 0 ? 0 : await c.counted.evaluateAll(countMatching, spec);
+            return { total, counted };
+          } catch (err) {
+            // Mid-navigation or detached frame: no observation this round, try again.
+            if (isClosedError(err)) throw err;
+            return undefined;
+          }
+        }),
+      ),
+    ).catch((err) => {
+      throw toStepError(err, { what: 'waitForElement' });
+    });
+    observed.forEach((o, i) => {
+      if (!o) return;
+      last[i] = o;
+      if (o.total > 0) everMatched = true;
+    });
+    const hit = observed.findIndex((o) => o !== undefined && compare(o.counted, operator, count));
+    if (hit >= 0) return { selectorUsed: describeSelector(step.selectors[hit]), healed: hit > 0 };
+    if (run.deadline.expired()) break;
+    await sleep(Math.min(POLL_MS, run.remaining()), run.signal);
+  }
+
+  const constrained =
+    step.count !== undefined || step.operator !== undefined || step.properties !== undefined || step.attributes !== undefined;
+  const message = `waitForElement: ${describeExpectation(step, operator, count)}, ${describeObserved(step, last)} after ${run.timeoutMs}ms`;
+  throw new StepError(!everMatched && !constrained ? 'ElementNotFound' : 'AssertionFailed', message);
+}

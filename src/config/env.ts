@@ -1,0 +1,56 @@
+import { hostname } from 'node:os';
+import { z } from 'zod';
+import { DEFAULT_SECRET_COLUMNS } from '../recording/secrets';
+
+const bool = (def: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .default(def ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
+
+/** Every environment variable the worker and client read. README's configuration table mirrors this. */
+export const envSchema = z.object({
+  TEMPORAL_ADDRESS: z.string().optional(),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_API_KEY: z.string().optional(),
+  TEMPORAL_TLS: bool(false),
+  TEMPORAL_TLS_CERT_PATH: z.string().optional(),
+  TEMPORAL_TLS_KEY_PATH: z.string().optional(),
+  TEMPORAL_TLS_CA_PATH: z.string().optional(),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('recorder-runner'),
+  TEMPORAL_DEV_DB: z.string().default('.temporal/dev.db'),
+  TEMPORAL_DEV_PORT: int(7233, 1, 65535),
+  TEMPORAL_UI_PORT: int(8233, 1, 65535),
+  WORKER_ID: z.string().min(1).default(`${hostname()}-${process.pid}`),
+  MAX_CONCURRENT_SESSIONS: int(2, 1, 64),
+  MAX_ROWS_PER_JOB: int(10_000, 1, 1_000_000),
+  MAX_SESSION_RESTARTS: int(2, 0, 10),
+  SESSION_HEARTBEAT_TIMEOUT_MS: int(15_000, 2_000, 300_000),
+  SHUTDOWN_GRACE_MS: int(300_000, 0, 3_600_000),
+  CHROMIUM_PATH: z.string().optional(),
+  SCREENSHOT_DIR: z.string().default('artifacts/screenshots'),
+  SECRET_COLUMNS: z
+    .string()
+    .default(DEFAULT_SECRET_COLUMNS)
+    .refine((v) => {
+      try {
+        new RegExp(v, 'i');
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be a valid regular expression'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Env = z.output<typeof envSchema>;
+
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  // Empty strings mean "unset", as in most .env files.
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const result = envSchema.safeParse(cleaned);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+  throw new Error(`Invalid environment configuration:\n${lines.join('\n')}`);
+}

@@ -1,0 +1,28 @@
+import pino, { Logger } from 'pino';
+
+export type { Logger };
+
+/** Paths redacted wherever they appear in a log object: service keys and CSV row values never reach logs. */
+export const REDACT_PATHS = [
+  'serviceRoleKey',
+  '*.serviceRoleKey',
+  'apiKey',
+  '*.apiKey',
+  'row',
+  '*.row',
+  'values',
+  '*.values',
+  'csv',
+  '*.csv',
+];
+
+/** JSON logs for machines; pretty lines when a person watches a terminal. */
+export function createLogger(opts: { level?: string; name?: string; pretty?: boolean } = {}): Logger {
+  const pretty = opts.pretty ?? (process.stdout.isTTY === true && process.env.LOG_FORMAT !== 'json');
+  return pino({
+    name: opts.name ?? 'recorder-runner',
+    level: opts.level ?? process.env.LOG_LEVEL ?? 'info',
+    redact: { paths: REDACT_PATHS, censor: '***' },
+    transport: pretty ? { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l' } } : undefined,
+  });
+}

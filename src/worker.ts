@@ -1,0 +1,41 @@
+/**
+ * Worker process (`npm start`): connects to TEMPORAL_ADDRESS, or starts the embedded dev server (persisted
+ * under .temporal/) when none is set, and runs rows until SIGTERM/SIGINT drain it.
+ */
+import { resolve } from 'node:path';
+import { loadEnv } from './config/env';
+import { createLogger } from './logging/logger';
+import { startDevServer } from './temporal/dev-server';
+import { startRunnerWorker } from './worker/runner-worker';
+
+async function main(): Promise<void> {
+  const env = loadEnv();
+  const logger = createLogger({ level: env.LOG_LEVEL });
+  let address = env.TEMPORAL_ADDRESS;
+  const devServer = address
+    ? undefined
+    : await startDevServer({ dbFilename: resolve(env.TEMPORAL_DEV_DB), port: env.TEMPORAL_DEV_PORT, uiPort: env.TEMPORAL_UI_PORT, logger });
+  address ??= devServer!.address;
+  if (devServer?.uiUrl) logger.info(`Temporal Web UI: ${devServer.uiUrl}`);
+  const worker = await startRunnerWorker({ env, address, logger });
+
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals++;
+    if (signals > 1) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    logger.info({ signal }, 'shutting down gracefully');
+    void worker.shutdown();
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  await worker.done;
+  await devServer?.stop();
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,19 @@
+import { DefaultLogger, LogLevel, Runtime } from '@temporalio/worker';
+import type { Logger } from '../logging/logger';
+
+let installed = false;
+
+const LEVELS: Record<string, LogLevel> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR', fatal: 'ERROR', silent: 'ERROR' };
+
+/** Routes the SDK's own logs through pino at our level. The Runtime is process-wide and installs once. */
+export function installRuntime(logger: Logger): void {
+  if (installed) return;
+  installed = true;
+  const level = LEVELS[logger.level] ?? 'INFO';
+  Runtime.install({
+    logger: new DefaultLogger(level, (entry) => {
+      const fn = entry.level === 'ERROR' ? 'error' : entry.level === 'WARN' ? 'warn' : entry.level === 'INFO' ? 'info' : 'debug';
+      logger[fn]({ sdk: entry.meta }, entry.message);
+    }),
+  });
+}

@@ -1,0 +1,3 @@
+// The workflow bundle's entry point: every workflow type the worker registers.
+export { executionJob } from './execution-job';
+export { rowRun } from './row-run';

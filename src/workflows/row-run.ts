@@ -1,0 +1,266 @@
+import {
+  ActivityCancellationType,
+  RetryPolicy,
+  CancellationScope,
+  condition,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { createSessionHolderActivities } from '../activities/session-holder-activities';
+import type { createStepActivities } from '../activities/step-activities';
+import { DEFAULT_STEP_TIMEOUT_MS } from '../config/job-config';
+import { thinkTimeMs } from '../recording/timing';
+import type { Step } from '../recording/types';
+import { sessionReadySignal } from './definitions';
+import { classifyHolderFailure, classifyStepFailure, describeError } from './failures';
+import { sessionsQueue } from '../temporal/task-queues';
+import type { RowError, RowResult, RowRunInput, SessionReady, StepResult, StepRunInput } from './types';
+
+type HolderActivities = ReturnType<typeof createSessionHolderActivities>;
+type StepActivities = ReturnType<typeof createStepActivities>;
+
+/** Retries per error type are decided by the activity (src/activities/step-retry.ts); this is the ceiling. */
+const STEP_RETRY: RetryPolicy = {
+  maximumAttempts: 3,
+  initialInterval: '300ms',
+  backoffCoefficient: 2,
+  maximumInterval: '5s',
+  nonRetryableErrorTypes: ['AssertionFailed', 'InvalidStep', 'SessionLost'],
+};
+/** Headroom over the step's own timeout for think time, screenshots and the round trip. */
+const STEP_ACTIVITY_MARGIN_MS = 15_000;
+/** A step waiting this long for its worker means the worker is gone: restart the row elsewhere. */
+const STEP_SCHEDULE_TO_START = '20s';
+
+function holderActivities(heartbeatTimeoutMs: number) {
+  return proxyActivities<HolderActivities>({
+    taskQueue: sessionsQueue(workflowInfo().taskQueue),
+    // Runs on the shared queue: its task slot is the session, so MAX_CONCURRENT_SESSIONS bounds a worker.
+    startToCloseTimeout: '6h',
+    heartbeatTimeout: heartbeatTimeoutMs,
+    // Restarts are the row's decision (counted in sessionRestarts), never a silent server-side retry.
+    retry: { maximumAttempts: 1 },
+    // The row closes the session itself (releaseSession); waiting for the holder's acknowledgement would
+    // stall on a dead worker.
+    cancellationType: ActivityCancellationType.TRY_CANCEL,
+  });
+}
+
+function stepActivities(taskQueue: string, stepTimeoutMs: number, thinkMs: number) {
+  return proxyActivities<StepActivities>({
+    taskQueue,
+    scheduleToStartTimeout: STEP_SCHEDULE_TO_START,
+    startToCloseTimeout: stepTimeoutMs + thinkMs + STEP_ACTIVITY_MARGIN_MS,
+    heartbeatTimeout: '10s',
+    retry: STEP_RETRY,
+    // On cancel the row closes the browser context right away; the activity unwinds on its own.
+    cancellationType: ActivityCancellationType.TRY_CANCEL,
+  });
+}
+
+function releaseActivities(taskQueue: string) {
+  return proxyActivities<StepActivities>({
+    taskQueue,
+    scheduleToStartTimeout: '10s',
+    startToCloseTimeout: '15s',
+    retry: { maximumAttempts: 2, initialInterval: '200ms' },
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  });
+}
+
+type AttemptOutcome =
+  | { kind: 'finished'; steps: StepResult[]; error?: RowError; screenshot?: string; workerId?: string }
+  | { kind: 'cancelled'; steps: StepResult[]; stepIndex: number; workerId?: string }
+  | { kind: 'sessionLost'; steps: StepResult[]; message: string; stepIndex: number };
+
+/** A holder that failed: its worker or browser died (restart the row), or something is misconfigured (fail it). */
+function holderOutcome(err: unknown, steps: StepResult[], stepIndex: number): AttemptOutcome {
+  const failure = classifyHolderFailure(err);
+  if (failure.kind === 'sessionLost') return { kind: 'sessionLost', steps, message: failure.message, stepIndex };
+  return { kind: 'finished', steps, error: { stepIndex, type: 'InternalError', message: failure.message } };
+}
+
+function stepTimeout(step: Step, input: RowRunInput): number {
+  return step.timeout ?? input.flowTimeoutMs ?? input.config.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
+}
+
+const skipped = (steps: Step[], from: number): StepResult[] =>
+  steps.slice(from).map((s, i) => ({ index: from + i, type: s.type, status: 'skipped', durationMs: 0, attempts: 0 }));
+
+/**
+ * One CSV row: obtain a browser session on some worker, run every step there, always release the session.
+ * A lost session (worker or browser died) restarts the row from its first step on whichever worker is free.
+ */
+export async function rowRun(input: RowRunInput): Promise<RowResult> {
+  const started = Date.now();
+  let attempt = 0;
+  let session: SessionReady | undefined;
+  setHandler(sessionReadySignal, (ready) => {
+    if (ready.attempt === attempt) session = ready;
+  });
+
+  let sessionRestarts = 0;
+  for (;;) {
+    session = undefined;
+    const outcome = await runAttempt(input, attempt, () => session);
+    if (outcome.kind === 'sessionLost' && sessionRestarts < input.config.maxSessionRestarts) {
+      sessionRestarts++;
+      attempt++;
+      continue;
+    }
+    const durationMs = Date.now() - started;
+    const base = { row: input.row, durationMs, sessionRestarts };
+    switch (outcome.kind) {
+      case 'finished':
+        return {
+          ...base,
+          status: outcome.error ? 'failed' : 'passed',
+          workerId: outcome.workerId,
+          error: outcome.error,
+          screenshot: outcome.screenshot,
+          steps: outcome.steps,
+        };
+      case 'cancelled':
+        return {
+          ...base,
+          status: 'cancelled',
+          workerId: outcome.workerId,
+          error: { stepIndex: outcome.stepIndex, type: 'Cancelled', message: 'row cancelled' },
+          steps: outcome.steps,
+        };
+      case 'sessionLost':
+        return {
+          ...base,
+          status: 'failed',
+          error: {
+            stepIndex: outcome.stepIndex,
+            type: 'SessionRestartsExhausted',
+            message: `session lost ${sessionRestarts + 1} time(s), restart limit ${input.config.maxSessionRestarts} reached: ${outcome.message}`,
+          },
+          steps: outcome.steps,
+        };
+    }
+  }
+}
+
+async function runAttempt(input: RowRunInput, attempt: number, currentSession: () => SessionReady | undefined): Promise<AttemptOutcome> {
+  const { workflowId, runId } = workflowInfo();
+  const { config } = input;
+  const holderScope = new CancellationScope();
+  let holderError: unknown;
+  let holderFailed!: () => void;
+  const holderFailure = new Promise<void>((resolve) => (holderFailed = resolve));
+  const holder = holderScope
+    .run(() =>
+      holderActivities(config.sessionHeartbeatTimeoutMs).holdSession({
+        workflowId,
+        runId,
+        attempt,
+        jobId: input.jobId,
+        row: input.row,
+        values: input.values,
+        defaults: config.defaults,
+        browser: config.browser,
+        headless: config.headless,
+        viewport: config.viewport,
+      }),
+    )
+    .then(
+      () => undefined,
+      (err) => {
+        holderError = err;
+        holderFailed();
+      },
+    );
+
+  const steps: StepResult[] = [];
+  try {
+    await condition(() => currentSession() !== undefined || holderError !== undefined);
+  } catch (err) {
+    holderScope.cancel();
+    return { kind: 'cancelled', steps: skipped(input.steps, 0), stepIndex: 0 };
+  }
+  const session = currentSession();
+  if (!session) return holderOutcome(holderError, steps, 0);
+
+  let outcome: AttemptOutcome | undefined;
+  for (let index = 0; index < input.steps.length && !outcome; index++) {
+    const step = input.steps[index];
+    const timeoutMs = stepTimeout(step, input);
+    const thinkMs = thinkTimeMs(step, config.timingMode, config.speedMultiplier);
+    const stepInput: StepRunInput = {
+      sessionId: session.sessionId,
+      jobId: input.jobId,
+      row: input.row,
+      stepIndex: index,
+      step,
+      timeoutMs,
+      thinkTimeMs: thinkMs,
+      screenshots: config.screenshots,
+    };
+    const stepScope = new CancellationScope();
+    const run = stepScope.run(() => stepActivities(session.taskQueue, timeoutMs, thinkMs).runStep(stepInput));
+    const settled = await Promise.race([
+      run.then(
+        (ok) => ({ ok }) as const,
+        (err: unknown) => ({ err }) as const,
+      ),
+      holderFailure.then(() => ({ lost: true }) as const),
+    ]);
+    if ('lost' in settled) {
+      stepScope.cancel();
+      outcome = holderOutcome(holderError, steps, index);
+    } else if ('ok' in settled) {
+      const r = settled.ok;
+      steps.push({
+        index,
+        type: step.type,
+        status: 'passed',
+        durationMs: r.durationMs,
+        attempts: r.attempt,
+        selectorUsed: r.selectorUsed,
+        healed: r.healed,
+        screenshot: r.screenshot,
+      });
+    } else {
+      const failure = classifyStepFailure(settled.err);
+      if (failure.kind === 'cancelled' || CancellationScope.current().consideredCancelled) {
+        outcome = { kind: 'cancelled', steps: [...steps, ...skipped(input.steps, index)], stepIndex: index, workerId: session.workerId };
+      } else if (failure.kind === 'sessionLost') {
+        outcome = { kind: 'sessionLost', steps, message: failure.message, stepIndex: index };
+      } else {
+        steps.push({
+          index,
+          type: step.type,
+          status: 'failed',
+          durationMs: failure.details?.durationMs ?? 0,
+          attempts: failure.details?.attempt ?? 1,
+          screenshot: failure.details?.screenshot,
+        });
+        outcome = {
+          kind: 'finished',
+          steps: [...steps, ...skipped(input.steps, index + 1)],
+          error: { stepIndex: index, type: failure.type, message: failure.message },
+          screenshot: failure.details?.screenshot,
+          workerId: session.workerId,
+        };
+      }
+    }
+  }
+
+  // Always give the session back, even when the row is being cancelled: that is what closes the page.
+  await CancellationScope.nonCancellable(async () => {
+    if (holderError === undefined) {
+      try {
+        await releaseActivities(session.taskQueue).releaseSession({ sessionId: session.sessionId });
+        await holder;
+      } catch {
+        // The worker is unreachable: its holder times out on its own and the page dies with the worker.
+        holderScope.cancel();
+      }
+    }
+  });
+  if (outcome?.kind === 'sessionLost') return outcome;
+  return outcome ?? { kind: 'finished', steps, workerId: session.workerId };
+}

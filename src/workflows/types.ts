@@ -1,0 +1,134 @@
+/**
+ * Inputs and results of the two workflows. Pure types: imported by workflow code, activities and the client.
+ */
+import type { JobConfig, JobConfigInput } from '../config/job-config';
+import type { StepErrorType } from '../browser/errors';
+import type { RowValues, Step, StepType, UserFlow } from '../recording/types';
+
+export interface ExecutionInput {
+  jobId: string;
+  /** Chrome DevTools Recorder JSON (object or text). Validated by the prepareJob activity. */
+  recording: unknown;
+  /** CSV text, header first. Absent: the recording runs once with no row values. */
+  csv?: string;
+  config?: JobConfigInput;
+}
+
+/** What prepareJob hands the workflow after validation. */
+export interface PreparedJob {
+  flow: UserFlow;
+  rows: RowValues[];
+  config: JobConfig;
+}
+
+export type StepStatus = 'passed' | 'failed' | 'skipped';
+export type RowStatus = 'passed' | 'failed' | 'cancelled';
+export type JobStatus = 'passed' | 'failed' | 'cancelled';
+
+export interface StepResult {
+  index: number;
+  type: StepType;
+  status: StepStatus;
+  durationMs: number;
+  attempts: number;
+  selectorUsed?: string;
+  healed?: boolean;
+  screenshot?: string;
+}
+
+export interface RowError {
+  stepIndex: number;
+  type: StepErrorType | 'Cancelled' | 'SessionRestartsExhausted' | 'InternalError';
+  message: string;
+}
+
+export interface RowResult {
+  /** 1-based data row number (the CSV line minus the header). */
+  row: number;
+  status: RowStatus;
+  durationMs: number;
+  sessionRestarts: number;
+  workerId?: string;
+  error?: RowError;
+  screenshot?: string;
+  steps: StepResult[];
+}
+
+export interface RowRunInput {
+  jobId: string;
+  row: number;
+  steps: Step[];
+  /** Row values; templated into steps on the worker that holds the session. */
+  values: RowValues;
+  /** The recording's own default timeout. */
+  flowTimeoutMs?: number;
+  config: JobConfig;
+}
+
+export interface JobSummary {
+  jobId: string;
+  workflowId: string;
+  status: JobStatus;
+  /** Why the job stopped early (cancel request, jobTimeoutMs). */
+  reason?: string;
+  rows: { total: number; passed: number; failed: number; cancelled: number };
+  steps: { total: number; passed: number; failed: number; skipped: number };
+  durationMs: number;
+  results: RowResult[];
+}
+
+export interface JobProgress {
+  jobId: string;
+  status: 'running' | JobStatus;
+  rows: { total: number; started: number; running: number; passed: number; failed: number; cancelled: number };
+  steps: { passed: number; failed: number; skipped: number };
+}
+
+/** Sent by holdSession once the browser context is open, naming the queue that reaches that worker. */
+export interface SessionReady {
+  /** Which attempt of the row this session belongs to (stale signals from an earlier attempt are ignored). */
+  attempt: number;
+  sessionId: string;
+  taskQueue: string;
+  workerId: string;
+}
+
+export interface StepRunInput {
+  sessionId: string;
+  jobId: string;
+  row: number;
+  stepIndex: number;
+  step: Step;
+  timeoutMs: number;
+  thinkTimeMs: number;
+  screenshots: JobConfig['screenshots'];
+}
+
+export interface StepRunOutput {
+  attempt: number;
+  durationMs: number;
+  selectorUsed?: string;
+  healed?: boolean;
+  screenshot?: string;
+}
+
+/** Carried in a failed step's ApplicationFailure details. */
+export interface StepFailureDetails {
+  attempt: number;
+  durationMs: number;
+  screenshot?: string;
+}
+
+export interface HoldSessionInput {
+  /** The rowRun execution to signal once the session is open. */
+  workflowId: string;
+  runId: string;
+  attempt: number;
+  jobId: string;
+  row: number;
+  values: RowValues;
+  defaults: Record<string, string>;
+  browser: JobConfig['browser'];
+  headless: boolean;
+  viewport: JobConfig['viewport'];
+}

@@ -1,0 +1,97 @@
+import { existsSync } from 'node:fs';
+import { firefox } from 'playwright';
+import { BrowserPool, type BrowserDisconnectedInfo } from '../../src/browser/browser-pool';
+import { executeStep } from '../../src/browser/step-engine';
+import { startStaticServer, type StaticServer } from '../../src/support/static-server';
+import { PAGES_DIR, stepError } from './helpers';
+
+/** Pool lifecycle and crash recovery; this file owns its pool because it kills the browser. */
+
+let server: StaticServer;
+let pool: BrowserPool;
+const disconnects: BrowserDisconnectedInfo[] = [];
+
+beforeAll(async () => {
+  server = await startStaticServer(PAGES_DIR);
+  pool = new BrowserPool({ browser: 'chromium', headless: true, onBrowserDisconnected: (info) => disconnects.push(info) });
+});
+afterAll(async () => {
+  await pool.close();
+  await server.close();
+});
+
+function waitForDisconnect(): Promise<BrowserDisconnectedInfo> {
+  return new Promise((ok) => pool.once('browserDisconnected', ok));
+}
+
+it('launches lazily and tracks sessions', async () => {
+  expect(pool.isConnected).toBe(false);
+  const a = await pool.openSession({ viewport: { width: 640, height: 480 } });
+  const b = await pool.openSession({});
+  expect(pool.isConnected).toBe(true);
+  expect(pool.activeSessions).toBe(2);
+  expect(pool.getSession(a.id)).toBe(a);
+  expect(a.id).not.toBe(b.id);
+  expect(a.mainPage.viewportSize()).toEqual({ width: 640, height: 480 });
+  // Separate contexts: storage does not leak between data rows.
+  await a.mainPage.goto(`${server.url}/title.html`);
+  await b.mainPage.goto(`${server.url}/title.html`);
+  await a.mainPage.evaluate(() => localStorage.setItem('row', 'a'));
+  await expect(b.mainPage.evaluate(() => localStorage.getItem('row'))).resolves.toBeNull();
+  await a.close();
+  await a.close();
+  expect(pool.activeSessions).toBe(1);
+  expect(pool.getSession(a.id)).toBeUndefined();
+  await b.close();
+  expect(pool.relaunches).toBe(0);
+});
+
+it('a killed browser loses its sessions and is relaunched on the next openSession', async () => {
+  const session = await pool.openSession({});
+  await session.mainPage.goto(`${server.url}/late.html`);
+  const other = await pool.openSession({});
+  const pid = await pool.browserPid();
+  expect(pid).toEqual(expect.any(Number));
+
+  // A step that is waiting when the browser dies fails as SessionLost, not as a timeout.
+  const pending = executeStep(session, { type: 'waitForElement', selectors: ['#never'] }, { timeoutMs: 20_000 });
+  const disconnected = waitForDisconnect();
+  process.kill(pid as number, 'SIGKILL');
+  const info = await disconnected;
+  expect(info.lostSessionIds.sort()).toEqual([session.id, other.id].sort());
+  expect(disconnects).toHaveLength(1);
+  expect((await stepError(pending)).type).toBe('SessionLost');
+
+  expect(session.isLost).toBe(true);
+  expect(other.isLost).toBe(true);
+  expect(pool.activeSessions).toBe(0);
+  expect((await stepError(executeStep(other, { type: 'navigate', url: server.url }, { timeoutMs: 1000 }))).type).toBe('SessionLost');
+  await session.close(); // never throws, even on a dead browser
+
+  const fresh = await pool.openSession({});
+  expect(pool.relaunches).toBe(1);
+  await executeStep(fresh, { type: 'navigate', url: `${server.url}/title.html` }, { timeoutMs: 5000 });
+  await expect(fresh.mainPage.title()).resolves.toBe('Known Title');
+  await fresh.close();
+});
+
+it('reports a missing browser executable clearly', async () => {
+  const missing = new BrowserPool({ browser: 'chromium', headless: true, executablePath: '/nonexistent/chromium' });
+  await expect(missing.openSession({})).rejects.toThrow(/chromium executable not found at \/nonexistent\/chromium/);
+  await missing.close();
+  if (!existsSync(firefox.executablePath())) {
+    const ff = new BrowserPool({ browser: 'firefox', headless: true });
+    await expect(ff.openSession({})).rejects.toThrow(/firefox is not installed/);
+    await ff.close();
+  }
+});
+
+it('refuses new sessions after close()', async () => {
+  const local = new BrowserPool({ browser: 'chromium', headless: true });
+  const s = await local.openSession({});
+  await local.close();
+  expect(s.isLost).toBe(true);
+  expect(local.activeSessions).toBe(0);
+  await expect(local.openSession({})).rejects.toThrow(/closed/);
+  await local.close();
+});
