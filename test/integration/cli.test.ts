@@ -1,0 +1,113 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { runCli } from '../../src/client/cli';
+import { PROJECT_ROOT } from '../../src/support/tools';
+import { startHarness, Harness, newJobId } from '../support/harness';
+
+const EXAMPLES = join(PROJECT_ROOT, 'examples');
+const SIGNUP = join(EXAMPLES, 'recordings', 'signup.json');
+const signupCsv = readFileSync(join(EXAMPLES, 'data', 'signup.csv'), 'utf8');
+
+interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+describe('CLI (npm run client)', () => {
+  let h: Harness;
+  let dir: string;
+  const saved = { ...process.env };
+
+  beforeAll(async () => {
+    h = await startHarness({ siteRoot: join(EXAMPLES, 'site') });
+    await h.startWorker();
+    process.env.TEMPORAL_ADDRESS = h.env.TEMPORAL_ADDRESS;
+    process.env.TEMPORAL_TASK_QUEUE = h.env.TEMPORAL_TASK_QUEUE;
+    process.env.MAX_ROWS_PER_JOB = '5';
+    dir = mkdtempSync(join(tmpdir(), 'cli-test-'));
+  });
+  afterAll(async () => {
+    process.env = saved;
+    await h.close();
+  });
+
+  async function cli(...args: string[]): Promise<CliRun> {
+    const out: string[] = [];
+    const err: string[] = [];
+    const log = jest.spyOn(console, 'log').mockImplementation((...a) => void out.push(a.join(' ')));
+    const error = jest.spyOn(console, 'error').mockImplementation((...a) => void err.push(a.join(' ')));
+    try {
+      const code = await runCli(args);
+      return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+    } finally {
+      log.mockRestore();
+      error.mockRestore();
+    }
+  }
+
+  const file = (name: string, content: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, content);
+    return path;
+  };
+
+  async function expectNotStarted(jobId: string) {
+    await expect(h.client.client.workflow.getHandle(`execution-${jobId}`).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+  }
+
+  const badInputs: Array<[string, () => string[], RegExp]> = [
+    ['a recording that is not JSON', () => [file('bad.json', '{ "title": '), '--csv', file('ok.csv', 'a\n1\n')], /not valid JSON/],
+    ['a step with a missing field', () => [file('nosel.json', JSON.stringify({ title: 't', steps: [{ type: 'click', offsetX: 1, offsetY: 1 }] }))], /steps\[0\]\.selectors/],
+    ['an unknown step type', () => [file('unk.json', JSON.stringify({ title: 't', steps: [{ type: 'teleport' }] }))], /steps\[0\]\.type.*teleport/],
+    ['a placeholder with no CSV column', () => [SIGNUP, '--csv', file('cols.csv', 'first_name,email\nA,a@b.c\n'), '--default', 'baseUrl=http://x'], /password.*country|country.*password/],
+    ['an empty CSV', () => [SIGNUP, '--csv', file('empty.csv', '')], /empty/i],
+    ['a header-only CSV', () => [SIGNUP, '--csv', file('header.csv', 'first_name,email,password,country\n')], /no data rows/i],
+    ['a ragged CSV row', () => [SIGNUP, '--csv', file('ragged.csv', 'first_name,email,password,country\nA,b,c\n')], /expected 4 columns, found 3/],
+    ['duplicate CSV headers', () => [SIGNUP, '--csv', file('dup.csv', 'email,email\n1,2\n')], /duplicate/i],
+    ['more rows than MAX_ROWS_PER_JOB', () => [SIGNUP, '--csv', file('many.csv', 'first_name,email,password,country\n' + 'a,b,c,d\n'.repeat(6))], /MAX_ROWS_PER_JOB/],
+    ['a bad concurrency', () => [SIGNUP, '--csv', file('ok2.csv', signupCsv), '--default', 'baseUrl=x', '--concurrency', '0'], /maxConcurrentRows/],
+    ['an unknown timing mode', () => [SIGNUP, '--csv', file('ok3.csv', signupCsv), '--default', 'baseUrl=x', '--timing', 'warp'], /timingMode/],
+    ['a missing recording file', () => [join(dir, 'nope.json')], /Cannot read recording/],
+  ];
+
+  it.each(badInputs)('rejects %s with exit 2 and starts nothing', async (_name, args, message) => {
+    const jobId = newJobId('bad');
+    const r = await cli('run', ...args(), '--job-id', jobId, '--wait');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stdout).toBe('');
+    await expectNotStarted(jobId);
+  });
+
+  it('run --wait --json prints only the summary on stdout and exits 1 when a row fails', async () => {
+    const jobId = newJobId('cli');
+    const csv = file('three.csv', signupCsv.split('\n').slice(0, 5).join('\n')); // rows 1-4, row 4 fails
+    const r = await cli('run', SIGNUP, '--csv', csv, '--timing', 'instant', '--concurrency', '2', '--default', `baseUrl=${h.site.url}`, '--job-id', jobId, '--wait', '--json');
+    expect(r.code).toBe(1);
+    const summary = JSON.parse(r.stdout);
+    expect(summary).toMatchObject({ jobId, status: 'failed', rows: { total: 4, passed: 3, failed: 1, cancelled: 0 } });
+
+    const again = await cli('result', jobId, '--json');
+    expect(again.code).toBe(1);
+    expect(JSON.parse(again.stdout).results).toEqual(summary.results);
+
+    const human = await cli('result', jobId);
+    expect(human.stdout).toMatch(/row 4: failed/);
+    expect(human.stdout).toMatch(/screenshot: .*row-4-step-12-failure\.png/);
+
+    const status = await cli('status', jobId);
+    expect(JSON.parse(status.stdout)).toMatchObject({ status: 'failed', rows: { total: 4, passed: 3, failed: 1 } });
+  });
+
+  it('exits 0 when every row passes, and 3 for an unknown job', async () => {
+    const jobId = newJobId('ok');
+    const csv = file('one.csv', signupCsv.split('\n').slice(0, 2).join('\n'));
+    const r = await cli('run', SIGNUP, '--csv', csv, '--timing', 'instant', '--default', `baseUrl=${h.site.url}`, '--job-id', jobId, '--wait', '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).status).toBe('passed');
+    expect((await cli('result', 'no-such-job')).code).toBe(3);
+  });
+});
