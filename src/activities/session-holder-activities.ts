@@ -37,9 +37,10 @@ export function createSessionHolderActivities(deps: SessionHolderDeps) {
           workerId: deps.workerId,
         });
         log.info({ sessionId: session.id }, 'session opened');
+        let released = false;
         const lost = new Promise<'lost'>((resolve) => {
-          const check = setInterval(() => session.isLost && (clearInterval(check), resolve('lost')), 250);
-          held.released.then(() => clearInterval(check));
+          const check = setInterval(() => !released && session.isLost && (clearInterval(check), resolve('lost')), 250);
+          held.released.then(() => ((released = true), clearInterval(check)));
         });
         const cancelled = new Promise<'cancelled'>((resolve) => {
           if (ctx.cancellationSignal.aborted) resolve('cancelled');

@@ -75,8 +75,9 @@ export class SessionRegistry {
     const held = this.sessions.get(sessionId);
     if (!held) return;
     this.sessions.delete(sessionId);
-    await held.session.close();
+    // Wake the holder first: a closing context must read as "released", not as a lost session.
     held.release();
+    await held.session.close();
   }
 
   async closeAll(): Promise<void> {

@@ -7,7 +7,8 @@ import { InputError } from '../recording/input-error';
 import type { JobConfigInput } from '../config/job-config';
 import type { JobSummary } from '../workflows/types';
 import { ExecutionClient } from './execution-client';
-import { formatSummary, progressLine } from './format-summary';
+import { formatSummary } from './format-summary';
+import { waitWithProgress } from './wait-with-progress';
 
 export const EXIT = { PASSED: 0, FAILED: 1, INVALID_INPUT: 2, CANCELLED_OR_ERROR: 3 } as const;
 
@@ -48,23 +49,6 @@ function parseDefaults(pairs: string[] | undefined): Record<string, string> | un
       return [p.slice(0, eq), p.slice(eq + 1)];
     }),
   );
-}
-
-async function waitWithProgress(client: ExecutionClient, jobId: string, showBar: boolean): Promise<JobSummary> {
-  const result = client.getResult(jobId);
-  if (!showBar) return result;
-  let finished = false;
-  void result.finally(() => (finished = true)).catch(() => undefined);
-  while (!finished) {
-    try {
-      process.stderr.write(`\r${progressLine(await client.getProgress(jobId))}`);
-    } catch {
-      // The job may not have answered its first query yet.
-    }
-    await Promise.race([result.catch(() => undefined), new Promise((r) => setTimeout(r, 500))]);
-  }
-  process.stderr.write('\n');
-  return result;
 }
 
 async function run(args: string[]): Promise<number> {

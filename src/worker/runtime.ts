@@ -5,6 +5,9 @@ let installed = false;
 
 const LEVELS: Record<string, LogLevel> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR', fatal: 'ERROR', silent: 'ERROR' };
 
+/** A failed step is an ordinary test outcome that our own logs report; the SDK warns about each one. */
+const ROUTINE_SDK_MESSAGES = new Set(['Activity failed', 'No workflows registered, not polling for workflow tasks']);
+
 /** Routes the SDK's own logs through pino at our level. The Runtime is process-wide and installs once. */
 export function installRuntime(logger: Logger): void {
   if (installed) return;
@@ -12,7 +15,8 @@ export function installRuntime(logger: Logger): void {
   const level = LEVELS[logger.level] ?? 'INFO';
   Runtime.install({
     logger: new DefaultLogger(level, (entry) => {
-      const fn = entry.level === 'ERROR' ? 'error' : entry.level === 'WARN' ? 'warn' : entry.level === 'INFO' ? 'info' : 'debug';
+      const routine = ROUTINE_SDK_MESSAGES.has(entry.message);
+      const fn = routine ? 'debug' : entry.level === 'ERROR' ? 'error' : entry.level === 'WARN' ? 'warn' : entry.level === 'INFO' ? 'info' : 'debug';
       logger[fn]({ sdk: entry.meta }, entry.message);
     }),
   });
