@@ -35,29 +35,29 @@ function compare(actual: number, operator: WaitForElementOperator, expected: num
   }
 }
 
-/** Counts elements whose properties/attributes match; runs in the page, so it must be self-contained. */
+/**
+ * Counts elements whose properties/attributes match. It runs in the page, serialized with toString(), so
+ * it must not contain named inner functions: tsx/esbuild wraps those in `__name(...)`, which the page
+ * lacks. Hence the explicit stack instead of a recursive helper.
+ * The match rule is @puppeteer/replay's: every field of `expected` must match, extra fields are ignored.
+ */
 function countMatching(
   elements: Element[],
   spec: { properties?: Record<string, unknown>; attributes?: Record<string, string> },
 ): number {
-  // Same rule as @puppeteer/replay: every field of `expected` must match, extra fields are ignored.
-  const isDeepMatch = (expected: unknown, actual: unknown): boolean => {
-    if (expected === actual) return true;
-    if ((expected && !actual) || (!expected && actual)) return false;
-    if (!(expected instanceof Object) || !(actual instanceof Object)) return false;
-    for (const field in expected) {
-      const e = (expected as Record<string, unknown>)[field];
-      const a = (actual as Record<string, unknown>)[field];
-      if (!isDeepMatch(e, a)) return false;
-    }
-    return true;
-  };
   return elements.filter((el) => {
-    if (spec.properties && !isDeepMatch(spec.properties, el)) return false;
-    if (spec.attributes) {
-      for (const [name, value] of Object.entries(spec.attributes)) {
-        if (el.getAttribute(name) !== value) return false;
+    const pending: Array<[unknown, unknown]> = spec.properties ? [[spec.properties, el]] : [];
+    while (pending.length > 0) {
+      const [expected, actual] = pending.pop()!;
+      if (expected === actual) continue;
+      if ((expected && !actual) || (!expected && actual)) return false;
+      if (!(expected instanceof Object) || !(actual instanceof Object)) return false;
+      for (const field in expected) {
+        pending.push([(expected as Record<string, unknown>)[field], (actual as Record<string, unknown>)[field]]);
       }
+    }
+    for (const [name, value] of Object.entries(spec.attributes ?? {})) {
+      if (el.getAttribute(name) !== value) return false;
     }
     return true;
   }).length;
