@@ -50,7 +50,11 @@ export function createSessionHolderActivities(deps: SessionHolderDeps) {
         if (why === 'lost') {
           throw ApplicationFailure.create({ type: 'SessionLost', message: 'the browser holding this session closed or crashed', nonRetryable: true });
         }
-        if (why === 'cancelled') throw ctx.cancellationSignal.reason ?? new Error('cancelled');
+        if (why === 'cancelled') {
+          // Either the row gave up on this session (it ignores the outcome) or this worker is shutting down past
+          // its grace period: for the row that is a lost session, to be restarted on another worker.
+          throw ApplicationFailure.create({ type: 'SessionLost', message: `session closed: ${String(ctx.cancellationSignal.reason ?? 'cancelled')}`, nonRetryable: true });
+        }
         log.info({ sessionId: session.id }, 'session released');
         return { sessionId: session.id };
       } finally {

@@ -51,7 +51,7 @@ export async function startRunnerWorker(opts: RunnerWorkerOptions): Promise<Runn
   const ownQueue = workerQueue(base, workerId);
   const log = logger.child({ workerId });
 
-  const common = { connection, namespace: env.TEMPORAL_NAMESPACE, shutdownGraceTime: env.SHUTDOWN_GRACE_MS };
+  const common = { connection, namespace: env.TEMPORAL_NAMESPACE, identity: workerId, shutdownGraceTime: env.SHUTDOWN_GRACE_MS };
   const orchestration = await Worker.create({
     ...common,
     taskQueue: orchestrationQueue(base),
@@ -93,8 +93,12 @@ export async function startRunnerWorker(opts: RunnerWorkerOptions): Promise<Runn
   const holdersDone = holders.run();
   const orchestrationDone = orchestration.run();
   const stepsDone = steps.run();
-  // Steps must keep flowing until every held session is given back.
-  holdersDone.finally(() => steps.getState() === 'RUNNING' && steps.shutdown());
+  // Draining order matters: the rows this worker holds still need workflow tasks and their steps, so
+  // orchestration and steps keep running until every held session has been given back.
+  void holdersDone.finally(() => {
+    if (orchestration.getState() === 'RUNNING') orchestration.shutdown();
+    if (steps.getState() === 'RUNNING') steps.shutdown();
+  });
   const done = Promise.all([holdersDone, orchestrationDone, stepsDone]).then(async () => {
     await sessions.closeAll();
     await clientConnection.close();
@@ -114,7 +118,6 @@ export async function startRunnerWorker(opts: RunnerWorkerOptions): Promise<Runn
         draining = true;
         log.info({ activeSessions: sessions.activeSessions }, 'draining: no new rows; waiting for in-flight rows');
         if (holders.getState() === 'RUNNING') holders.shutdown();
-        if (orchestration.getState() === 'RUNNING') orchestration.shutdown();
       }
       await done;
       log.info('worker stopped');

@@ -147,13 +147,19 @@ export async function rowRun(input: RowRunInput): Promise<RowResult> {
 async function runAttempt(input: RowRunInput, attempt: number, currentSession: () => SessionReady | undefined): Promise<AttemptOutcome> {
   const { workflowId, runId } = workflowInfo();
   const { config } = input;
-  const holderScope = new CancellationScope();
+  // The holder must outlive a cancel of the row: the row releases the session itself (closing the page at
+  // once) instead of waiting for the holder to hear about the cancel through its next heartbeat. So it runs
+  // in a scope shielded from the row's cancellation, which the row cancels explicitly when it must.
+  const shield = new CancellationScope({ cancellable: false });
+  let holderScope!: CancellationScope;
   let holderError: unknown;
   let holderFailed!: () => void;
   const holderFailure = new Promise<void>((resolve) => (holderFailed = resolve));
-  const holder = holderScope
-    .run(() =>
-      holderActivities(config.sessionHeartbeatTimeoutMs).holdSession({
+  const holder = shield
+    .run(() => {
+      holderScope = new CancellationScope();
+      return holderScope.run(() =>
+        holderActivities(config.sessionHeartbeatTimeoutMs).holdSession({
         workflowId,
         runId,
         attempt,
@@ -165,7 +171,8 @@ async function runAttempt(input: RowRunInput, attempt: number, currentSession: (
         headless: config.headless,
         viewport: config.viewport,
       }),
-    )
+      );
+    })
     .then(
       () => undefined,
       (err) => {
@@ -177,12 +184,29 @@ async function runAttempt(input: RowRunInput, attempt: number, currentSession: (
   const steps: StepResult[] = [];
   try {
     await condition(() => currentSession() !== undefined || holderError !== undefined);
-  } catch (err) {
-    holderScope.cancel();
-    return { kind: 'cancelled', steps: skipped(input.steps, 0), stepIndex: 0 };
+  } catch {
+    // Cancelled while waiting for a session. If one opened meanwhile, give it back; else withdraw the request.
+    const opened = currentSession();
+    await release(opened);
+    if (!opened) holderScope.cancel();
+    return { kind: 'cancelled', steps: skipped(input.steps, 0), stepIndex: 0, workerId: opened?.workerId };
   }
   const session = currentSession();
   if (!session) return holderOutcome(holderError, steps, 0);
+
+  /** Gives the session back: closes the page now and lets the holder complete. Runs even when cancelled. */
+  async function release(opened: SessionReady | undefined): Promise<void> {
+    await CancellationScope.nonCancellable(async () => {
+      if (!opened || holderError !== undefined) return;
+      try {
+        await releaseActivities(opened.taskQueue).releaseSession({ sessionId: opened.sessionId });
+        await holder;
+      } catch {
+        // The worker is unreachable: its holder times out on its own and the page dies with the worker.
+        holderScope.cancel();
+      }
+    });
+  }
 
   let outcome: AttemptOutcome | undefined;
   for (let index = 0; index < input.steps.length && !outcome; index++) {
@@ -249,18 +273,6 @@ async function runAttempt(input: RowRunInput, attempt: number, currentSession: (
     }
   }
 
-  // Always give the session back, even when the row is being cancelled: that is what closes the page.
-  await CancellationScope.nonCancellable(async () => {
-    if (holderError === undefined) {
-      try {
-        await releaseActivities(session.taskQueue).releaseSession({ sessionId: session.sessionId });
-        await holder;
-      } catch {
-        // The worker is unreachable: its holder times out on its own and the page dies with the worker.
-        holderScope.cancel();
-      }
-    }
-  });
-  if (outcome?.kind === 'sessionLost') return outcome;
+  await release(session);
   return outcome ?? { kind: 'finished', steps, workerId: session.workerId };
 }
