@@ -17,7 +17,12 @@ async function main(): Promise<void> {
     : await startDevServer({ dbFilename: resolve(env.TEMPORAL_DEV_DB), port: env.TEMPORAL_DEV_PORT, uiPort: env.TEMPORAL_UI_PORT, logger });
   address ??= devServer!.address;
   if (devServer?.uiUrl) logger.info(`Temporal Web UI: ${devServer.uiUrl}`);
-  const worker = await startRunnerWorker({ env, address, logger });
+  const worker = await startRunnerWorker({
+    env,
+    address,
+    logger,
+    workflowBundle: env.WORKFLOW_BUNDLE_PATH ? { codePath: resolve(env.WORKFLOW_BUNDLE_PATH) } : undefined,
+  });
 
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -33,6 +38,8 @@ async function main(): Promise<void> {
   process.on('SIGINT', onSignal);
   await worker.done;
   await devServer?.stop();
+  // Drained and closed: exit now rather than wait for stray handles (Chromium pipes, timers) to unref.
+  process.exit(0);
 }
 
 main().catch((err) => {

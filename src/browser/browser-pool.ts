@@ -145,7 +145,16 @@ export class BrowserPool extends EventEmitter {
     if (!launcher) throw new Error(`unsupported browser "${name}" (expected chromium, firefox or webkit)`);
     const executablePath = this.resolveExecutable();
     const args = this.opts.launchArgs ?? (name === 'chromium' ? DEFAULT_CHROMIUM_ARGS : []);
-    const browser = await launcher.launch({ executablePath, headless: this.opts.headless, args });
+    const browser = await launcher.launch({
+      executablePath,
+      headless: this.opts.headless,
+      args,
+      // The worker owns shutdown: on SIGTERM it drains in-flight rows, which need their browser. Playwright's
+      // defaults would close the browser on the signal and turn a graceful stop into lost sessions.
+      handleSIGTERM: false,
+      handleSIGINT: false,
+      handleSIGHUP: false,
+    });
     this.launches++;
     if (this.closed) {
       // close() ran while we were launching: do not leak the process.

@@ -23,6 +23,8 @@ export const envSchema = z.object({
   TEMPORAL_DEV_PORT: int(7233, 1, 65535),
   TEMPORAL_UI_PORT: int(8233, 1, 65535),
   WORKER_ID: z.string().min(1).default(`${hostname()}-${process.pid}`),
+  /** A workflow bundle built ahead of time (bundleWorkflowCode); unset: bundle from source at start. */
+  WORKFLOW_BUNDLE_PATH: z.string().optional(),
   MAX_CONCURRENT_SESSIONS: int(2, 1, 64),
   MAX_ROWS_PER_JOB: int(10_000, 1, 1_000_000),
   MAX_SESSION_RESTARTS: int(2, 0, 10),

@@ -2,14 +2,13 @@ import pino, { Logger } from 'pino';
 
 export type { Logger };
 
-/** Paths redacted wherever they appear in a log object: service keys and CSV row values never reach logs. */
+/** Paths redacted wherever they appear in a log object: service keys and CSV row values never reach logs.
+ * (`row` is a row number and stays visible.) */
 export const REDACT_PATHS = [
   'serviceRoleKey',
   '*.serviceRoleKey',
   'apiKey',
   '*.apiKey',
-  'row',
-  '*.row',
   'values',
   '*.values',
   'csv',

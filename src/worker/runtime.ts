@@ -14,6 +14,9 @@ export function installRuntime(logger: Logger): void {
   installed = true;
   const level = LEVELS[logger.level] ?? 'INFO';
   Runtime.install({
+    // src/worker.ts owns SIGTERM/SIGINT: it drains sessions before stopping workflows and steps. The SDK's
+    // default handlers would stop every worker at once and strand the rows still running here.
+    shutdownSignals: [],
     logger: new DefaultLogger(level, (entry) => {
       const routine = ROUTINE_SDK_MESSAGES.has(entry.message);
       const fn = routine ? 'debug' : entry.level === 'ERROR' ? 'error' : entry.level === 'WARN' ? 'warn' : entry.level === 'INFO' ? 'info' : 'debug';

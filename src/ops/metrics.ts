@@ -1,0 +1,168 @@
+/**
+ * Prometheus metrics of one worker process: our own registry (never prom-client's global one, so tests and
+ * several workers in one process stay independent), optionally followed by the Temporal SDK's metrics, which
+ * the SDK Runtime serves itself on a loopback port (see sdkPrometheusMetricsOptions).
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { MetricsExporterConfig } from '@temporalio/worker';
+import { STEP_TYPES } from '../recording/schema';
+
+export const METRIC_PREFIX = 'recorder_';
+
+/** Browser steps take from a few ms (keyDown) to the 30 s step-timeout ceiling (MAX_STEP_TIMEOUT_MS). */
+export const STEP_DURATION_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30];
+
+export type StepStatus = 'passed' | 'failed';
+export type RowStatus = 'passed' | 'failed' | 'cancelled';
+
+export interface WorkerMetricsSource {
+  activeSessions(): number;
+  maxSessions: number;
+  browserRelaunches(): number;
+}
+
+export interface WorkerMetricsOptions {
+  /** The SDK Runtime's Prometheus endpoint, e.g. http://127.0.0.1:9464/metrics; its text is appended to render(). */
+  sdkMetricsUrl?: string;
+  /** How long render() waits for the SDK endpoint before leaving it out. Default 1000 ms. */
+  sdkFetchTimeoutMs?: number;
+  /** prom-client's process/Node.js metrics (prefixed recorder_). Default true. */
+  defaultMetrics?: boolean;
+}
+
+export interface WorkerMetrics {
+  readonly registry: Registry;
+  /** Content-Type of render()'s text (Prometheus text format 0.0.4, as the SDK's exporter serves too). */
+  readonly contentType: string;
+  recordStep(stepType: string, status: StepStatus, durationMs: number): void;
+  recordSessionRestart(): void;
+  recordRow(status: RowStatus): void;
+  render(): Promise<string>;
+}
+
+const KNOWN_STEP_TYPES = new Set<string>(STEP_TYPES);
+
+/** Label values come from recordings: anything outside the Recorder's step types is 'other' (bounded cardinality). */
+export function stepTypeLabel(stepType: string): string {
+  return KNOWN_STEP_TYPES.has(stepType) ? stepType : 'other';
+}
+
+export function createWorkerMetrics(source: WorkerMetricsSource, options: WorkerMetricsOptions = {}): WorkerMetrics {
+  const registry = new Registry();
+  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX });
+
+  new Gauge({
+    name: `${METRIC_PREFIX}sessions_active`,
+    help: 'Browser sessions (rows) this worker holds now.',
+    registers: [registry],
+    collect() {
+      this.set(source.activeSessions());
+    },
+  });
+  new Gauge({
+    name: `${METRIC_PREFIX}sessions_max`,
+    help: 'Session slots of this worker (MAX_CONCURRENT_SESSIONS).',
+    registers: [registry],
+  }).set(source.maxSessions);
+
+  const steps = new Counter({
+    name: `${METRIC_PREFIX}steps_total`,
+    help: 'Recording steps executed by this worker, by step type and outcome (after retries).',
+    labelNames: ['step_type', 'status'] as const,
+    registers: [registry],
+  });
+  const stepDuration = new Histogram({
+    name: `${METRIC_PREFIX}step_duration_seconds`,
+    help: 'Duration of recording steps, by step type.',
+    labelNames: ['step_type'] as const,
+    buckets: STEP_DURATION_BUCKETS,
+    registers: [registry],
+  });
+  const sessionRestarts = new Counter({
+    name: `${METRIC_PREFIX}session_restarts_total`,
+    help: 'Rows restarted from their first step because the session holding them was lost.',
+    registers: [registry],
+  });
+  // The registry counts relaunches itself; a counter fed by the difference keeps Prometheus' counter semantics
+  // (rate() works, and a registry reset after closeAll() is not read as a counter reset).
+  let lastRelaunches = 0;
+  new Counter({
+    name: `${METRIC_PREFIX}browser_relaunches_total`,
+    help: 'Browser processes relaunched after a crash or disconnect.',
+    registers: [registry],
+    collect() {
+      const now = source.browserRelaunches();
+      if (now > lastRelaunches) this.inc(now - lastRelaunches);
+      lastRelaunches = now;
+    },
+  });
+  const rows = new Counter({
+    name: `${METRIC_PREFIX}rows_total`,
+    help: 'Data rows finished on this worker, by outcome.',
+    labelNames: ['status'] as const,
+    registers: [registry],
+  });
+
+  const timeoutMs = options.sdkFetchTimeoutMs ?? 1000;
+
+  return {
+    registry,
+    contentType: registry.contentType,
+    recordStep(stepType, status, durationMs) {
+      const type = stepTypeLabel(stepType);
+      steps.inc({ step_type: type, status });
+      if (Number.isFinite(durationMs)) stepDuration.observe({ step_type: type }, Math.max(0, durationMs) / 1000);
+    },
+    recordSessionRestart() {
+      sessionRestarts.inc();
+    },
+    recordRow(status) {
+      rows.inc({ status });
+    },
+    async render() {
+      const ours = ensureNewline(await registry.metrics());
+      if (!options.sdkMetricsUrl) return ours;
+      return ours + (await fetchSdkMetrics(options.sdkMetricsUrl, timeoutMs));
+    },
+  };
+}
+
+/**
+ * The SDK's own metrics (temporal_* : poller counts, slot usage, task latencies, request failures) as
+ * Prometheus text; on any failure a single comment line, so one scrape never fails because of the other.
+ */
+export async function fetchSdkMetrics(url: string, timeoutMs = 1000): Promise<string> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    return ensureNewline(await res.text());
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    return `# temporal sdk metrics unavailable from ${url}: ${reason.replace(/\s+/g, ' ')}\n`;
+  }
+}
+
+/**
+ * `telemetryOptions.metrics` for `Runtime.install` (SDK 1.24): the Runtime serves Prometheus text at
+ * http://<bindAddress>/metrics. Bind it to loopback; /metrics of the health server republishes it.
+ */
+export function sdkPrometheusMetricsOptions(bindAddress: string): MetricsExporterConfig {
+  return {
+    metricPrefix: 'temporal_',
+    prometheus: {
+      bindAddress,
+      // Prometheus conventions: counters end in _total, durations in seconds.
+      countersTotalSuffix: true,
+      useSecondsForDurations: true,
+    },
+  };
+}
+
+/** The URL to pass as sdkMetricsUrl for a Runtime installed with sdkPrometheusMetricsOptions(bindAddress). */
+export function sdkMetricsUrlFor(bindAddress: string): string {
+  return `http://${bindAddress}/metrics`;
+}
+
+function ensureNewline(text: string): string {
+  return text.length === 0 || text.endsWith('\n') ? text : `${text}\n`;
+}
