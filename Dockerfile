@@ -30,9 +30,10 @@ COPY tsconfig.json ./
 COPY docker/tsconfig.build.json ./docker/
 COPY src ./src
 # 1. tsc: src/**/*.ts -> dist/src/**/*.js (entry point dist/src/worker.js).
-# 2. Workflow bundle built once here; a worker given WORKFLOW_BUNDLE_PATH skips webpack at startup.
-# 3. Until the worker reads WORKFLOW_BUNDLE_PATH, it bundles resolve(__dirname, '../workflows/index.ts') at
-#    startup: keep the workflow sources beside the compiled code so that path exists in dist/ too.
+# 2. Workflow bundle built once here: the worker loads it (WORKFLOW_BUNDLE_PATH) instead of running webpack at
+#    startup (faster start, a few hundred MB less peak memory).
+# 3. Fallback if WORKFLOW_BUNDLE_PATH is unset (e.g. emptied by an .env file): the worker bundles
+#    resolve(__dirname, '../workflows/index.ts'), so keep the workflow sources beside the compiled code.
 RUN npx tsc -p docker/tsconfig.build.json \
  && node dist/src/ops/bundle-workflows.js src/workflows/index.ts dist/workflow-bundle.js \
  && cp src/workflows/*.ts dist/src/workflows/ \
@@ -61,13 +62,14 @@ ENV NODE_ENV=production \
     WORKFLOW_BUNDLE_PATH=/app/dist/workflow-bundle.js \
     HEALTH_PORT=8080 \
     SCREENSHOT_DIR=/app/artifacts/screenshots \
+    RESULTS_DIR=/app/artifacts/results \
     LOG_FORMAT=json \
     HOME=/home/pwuser \
     XDG_CONFIG_HOME=/tmp/.config \
     XDG_CACHE_HOME=/tmp/.cache
 
-# Application files stay root-owned (read-only to the app user); only artifacts/ and .cache/ are writable, and
-# the hardened deployments mount tmpfs/emptyDir there anyway.
+# Application files stay root-owned (read-only to the app user); only artifacts/* and .cache/ are writable
+# (the hardened deployments mount tmpfs/volumes there; a named volume copies this ownership when created).
 COPY --from=build /app/package.json /app/package-lock.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
@@ -83,7 +85,7 @@ RUN chromium="$(node -e "process.stdout.write(require('playwright').chromium.exe
  && test -x "$chromium" \
  && ln -s "$chromium" /usr/local/bin/chromium \
  && /usr/local/bin/chromium --version \
- && mkdir -p /app/artifacts/screenshots /app/.cache \
+ && mkdir -p /app/artifacts/screenshots /app/artifacts/results /app/.cache \
  && chown -R "${APP_UID}:${APP_UID}" /app/artifacts /app/.cache
 
 USER ${APP_UID}:${APP_UID}

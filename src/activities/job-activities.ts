@@ -1,11 +1,13 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Logger } from '../logging/logger';
 import { InputError } from '../recording/input-error';
-import type { ExecutionInput, PreparedJob } from '../workflows/types';
+import type { ExecutionInput, PreparedJob, RowResult } from '../workflows/types';
 import { prepareExecution, PrepareLimits } from './prepare-execution';
+import { writeResultsPart } from './results-files';
 
 export interface JobActivityDeps {
   limits: PrepareLimits;
+  resultsDir: string;
   logger: Logger;
 }
 
@@ -23,6 +25,10 @@ export function createJobActivities(deps: JobActivityDeps) {
         }
         throw err;
       }
+    },
+
+    async writeResults(input: { jobId: string; part: number; results: RowResult[] }): Promise<{ location: string }> {
+      return { location: await writeResultsPart(deps.resultsDir, input.jobId, input.part, input.results) };
     },
   };
 }

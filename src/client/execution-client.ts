@@ -6,7 +6,8 @@ import { temporalConnectionOptions } from '../temporal/connection';
 import { orchestrationQueue } from '../temporal/task-queues';
 import { executionWorkflowId, progressQuery } from '../workflows/definitions';
 import type { executionJob } from '../workflows/execution-job';
-import type { ExecutionInput, JobProgress, JobSummary } from '../workflows/types';
+import type { ExecutionInput, JobProgress, JobSummary, RowResult } from '../workflows/types';
+import { readRowResults } from '../activities/results-files';
 
 export interface StartedExecution {
   jobId: string;
@@ -77,6 +78,16 @@ export class ExecutionClient {
 
   getResult(jobId: string): Promise<JobSummary> {
     return this.handle(jobId).result();
+  }
+
+  /**
+   * Every row's result, however large the job: the summary carries counters and failures only above 100
+   * rows. Reads the results files where this process can see RESULTS_DIR (same machine or shared volume).
+   */
+  async getAllRowResults(jobId: string): Promise<RowResult[]> {
+    const summary = await this.getResult(jobId);
+    if (!summary.resultsLocation) return summary.results;
+    return readRowResults(summary.resultsLocation);
   }
 
   async cancelExecution(jobId: string): Promise<void> {

@@ -32,6 +32,8 @@ export const envSchema = z.object({
   SHUTDOWN_GRACE_MS: int(300_000, 0, 3_600_000),
   CHROMIUM_PATH: z.string().optional(),
   SCREENSHOT_DIR: z.string().default('artifacts/screenshots'),
+  /** Per-row results as JSON Lines, one directory per job. Share it between replicas (a volume). */
+  RESULTS_DIR: z.string().default('artifacts/results'),
   SECRET_COLUMNS: z
     .string()
     .default(DEFAULT_SECRET_COLUMNS)

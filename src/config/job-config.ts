@@ -22,6 +22,8 @@ export const jobConfigSchema = z
     maxSessionRestarts: z.number().int().min(0).max(10).default(2),
     /** How long a silent worker may hold a row's session before the row restarts elsewhere. */
     sessionHeartbeatTimeoutMs: z.number().int().min(2_000).max(300_000).default(15_000),
+    /** The job continues as new after starting this many rows, keeping each run's history small. */
+    rowsPerRun: z.number().int().min(10).max(1000).default(500),
     /** Ends the job as cancelled (reason recorded) when it runs longer than this. */
     jobTimeoutMs: z.number().int().positive().optional(),
     /** Values for `{{column}}` placeholders that no CSV column provides (e.g. baseUrl). */

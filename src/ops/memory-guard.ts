@@ -1,12 +1,16 @@
 /**
- * Memory of this worker *including its browsers*: Chromium runs as child processes (browser, GPU, one renderer
- * per site), which process.memoryUsage() does not see. On Linux the guard walks /proc for every descendant of
- * this process (ppid links in /proc/<pid>/stat) and sums VmRSS from /proc/<pid>/status; elsewhere it falls back
+ * Memory of this worker *including its browsers*: Chromium runs as child processes (browser, GPU, utility,
+ * one renderer per site), which process.memoryUsage() does not see. On Linux the guard walks /proc for every
+ * descendant of this process (ppid links in /proc/<pid>/stat) and sums their memory; elsewhere it falls back
  * to this process's own RSS.
  *
- * Summed RSS counts pages shared between Chromium processes once per process, so it over-states the real
- * footprint somewhat (use `measure: 'pss'` for proportional set size where /proc/<pid>/smaps_rollup is
- * readable). Over-stating is the safe direction for a watermark that stops new sessions.
+ * Two measures:
+ * - 'pss' (default): proportional set size from /proc/<pid>/smaps_rollup, shared pages split between the
+ *   processes sharing them, so the sum is close to what the container's memory limit sees. Falls back to
+ *   VmRSS for any process whose smaps_rollup cannot be read.
+ * - 'rss': VmRSS from /proc/<pid>/status. Chromium's processes share most of their pages, so summed RSS
+ *   over-counts heavily: measured here, one session read 1066 MB RSS vs 490 MB PSS, and each further session
+ *   +300 MB RSS vs +67 MB PSS. A watermark on summed RSS trips far too early.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 
@@ -19,6 +23,7 @@ export interface MemorySample {
   /** Processes counted, this one included. */
   processes: number;
   source: 'proc' | 'process.memoryUsage';
+  measure: MemoryMeasure;
   at: number;
 }
 
@@ -29,6 +34,7 @@ export interface MemoryGuardOptions {
   highWatermarkMb: number;
   /** Sampling period while started or while someone waits. Default 2000 ms. */
   sampleMs?: number;
+  /** Default 'pss' (see the file header). */
   measure?: MemoryMeasure;
   /** Root of the tree; default this process. */
   pid?: number;
@@ -93,13 +99,14 @@ export function measureProcessTree(opts: { pid?: number; procRoot?: string; meas
   const pid = opts.pid ?? process.pid;
   const procRoot = opts.procRoot ?? '/proc';
   const at = Date.now();
+  const measure = opts.measure ?? 'pss';
   const kbOf = (p: number): number | undefined =>
-    opts.measure === 'pss' ? (readKb(`${procRoot}/${p}/smaps_rollup`, 'Pss') ?? readKb(`${procRoot}/${p}/status`, 'VmRSS')) : readKb(`${procRoot}/${p}/status`, 'VmRSS');
+    measure === 'pss' ? (readKb(`${procRoot}/${p}/smaps_rollup`, 'Pss') ?? readKb(`${procRoot}/${p}/status`, 'VmRSS')) : readKb(`${procRoot}/${p}/status`, 'VmRSS');
   const selfKb = kbOf(pid);
   if (selfKb === undefined || selfKb === 0) {
     // Not Linux (or /proc hidden): only this process is visible.
     const selfMb = pid === process.pid ? process.memoryUsage().rss / MB : 0;
-    return { totalMb: round1(selfMb), selfMb: round1(selfMb), childrenMb: 0, processes: 1, source: 'process.memoryUsage', at };
+    return { totalMb: round1(selfMb), selfMb: round1(selfMb), childrenMb: 0, processes: 1, source: 'process.memoryUsage', measure: 'rss', at };
   }
   let childrenKb = 0;
   let processes = 1;
@@ -121,6 +128,7 @@ export function measureProcessTree(opts: { pid?: number; procRoot?: string; meas
     childrenMb: round1(childrenKb / 1024),
     processes,
     source: 'proc',
+    measure,
     at,
   };
 }

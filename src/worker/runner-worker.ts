@@ -62,6 +62,7 @@ export async function startRunnerWorker(opts: RunnerWorkerOptions): Promise<Runn
         maxSessionRestarts: env.MAX_SESSION_RESTARTS,
         sessionHeartbeatTimeoutMs: env.SESSION_HEARTBEAT_TIMEOUT_MS,
       },
+      resultsDir: resolve(env.RESULTS_DIR),
       logger: log,
     }),
   });

@@ -1,6 +1,7 @@
 import {
   CancellationScope,
   ParentClosePolicy,
+  continueAsNew,
   executeChild,
   getExternalWorkflowHandle,
   proxyActivities,
@@ -11,23 +12,24 @@ import {
 import type { createJobActivities } from '../activities/job-activities';
 import { progressQuery, rowWorkflowId } from './definitions';
 import { describeError } from './failures';
+import { initialState, JobState, recordRow, RESULTS_BATCH_SIZE, summarize } from './job-state';
 import { rowRun } from './row-run';
-import { JobProgress, ExecutionInput, JobSummary, RowResult, PreparedJob } from './types';
-import { summarize } from './summary';
+import type { ExecutionInput, JobProgress, JobSummary, RowResult } from './types';
 
-const { prepareJob } = proxyActivities<ReturnType<typeof createJobActivities>>({
+const { prepareJob, writeResults } = proxyActivities<ReturnType<typeof createJobActivities>>({
   startToCloseTimeout: '1m',
-  // Invalid input never gets better on retry; a worker crash mid-parse does.
-  retry: { maximumAttempts: 3, initialInterval: '1s', nonRetryableErrorTypes: ['InputError'] },
+  // Invalid input never gets better on retry; a worker crash mid-parse or a full disk might.
+  retry: { maximumAttempts: 5, initialInterval: '1s', maximumInterval: '30s', nonRetryableErrorTypes: ['InputError'] },
 });
 
 /**
  * One execution job: validate, run one rowRun child per CSV row with at most `maxConcurrentRows` at a
  * time (a sliding window: the next row starts as soon as any row ends), and return the summary.
- * A cancel request or jobTimeoutMs turns into explicit child cancels, so every row reports what it finished.
+ * Every `rowsPerRun` rows it drains the window and continues as new, carrying counters, so no run's history
+ * grows with the CSV. A cancel request or jobTimeoutMs becomes explicit row cancels, so every row reports
+ * what it finished.
  */
-export async function executionJob(input: ExecutionInput): Promise<JobSummary> {
-  const startedAt = Date.now();
+export async function executionJob(input: ExecutionInput, carried?: JobState): Promise<JobSummary> {
   const { workflowId } = workflowInfo();
   const progress: JobProgress = {
     jobId: input.jobId,
@@ -36,42 +38,49 @@ export async function executionJob(input: ExecutionInput): Promise<JobSummary> {
     steps: { passed: 0, failed: 0, skipped: 0 },
   };
   setHandler(progressQuery, () => progress);
-
-  const job: PreparedJob = await prepareJob(input);
-  const { flow, rows, config } = job;
-  progress.rows.total = rows.length;
-
-  const results: RowResult[] = [];
-  const record = (result: RowResult) => {
-    results.push(result);
-    progress.rows[result.status]++;
-    for (const s of result.steps) progress.steps[s.status]++;
+  const state = carried ?? initialState(await prepareJob(input), Date.now());
+  const { flow, rows, config } = state.job;
+  const syncProgress = () => {
+    progress.rows = { total: rows.length, started: state.nextRow - 1, running: running.size, ...state.counters.rows };
+    progress.steps = { ...state.counters.steps };
   };
 
-  let stopReason: string | undefined;
+  const running = new Map<number, Promise<void>>();
   let stopped!: () => void;
   const stopRequested = new Promise<void>((resolve) => (stopped = resolve));
-  const running = new Map<number, Promise<void>>();
   const stop = (reason: string) => {
-    if (stopReason) return;
-    stopReason = reason;
+    if (state.stopReason) return;
+    state.stopReason = reason;
     stopped();
-    // Cancel each running row explicitly (children run non-cancellable, see below).
+    // Cancel each running row explicitly (rows run non-cancellable, see startRow).
     void CancellationScope.nonCancellable(() =>
       Promise.all([...running.keys()].map((row) => getExternalWorkflowHandle(rowWorkflowId(input.jobId, row)).cancel().catch(() => undefined))),
     );
   };
   CancellationScope.current().cancelRequested.catch(() => stop('cancelled by request'));
   if (config.jobTimeoutMs) {
-    sleep(config.jobTimeoutMs).then(
+    const remaining = Math.max(1, config.jobTimeoutMs - (Date.now() - state.startedAt));
+    sleep(remaining).then(
       () => stop(`job timed out after jobTimeoutMs=${config.jobTimeoutMs}`),
       () => undefined,
     );
   }
 
+  const flush = async (all: boolean) => {
+    while (state.unwritten.length >= (all ? 1 : RESULTS_BATCH_SIZE)) {
+      const batch = state.unwritten.slice(0, RESULTS_BATCH_SIZE);
+      state.partsWritten++;
+      const { location } = await CancellationScope.nonCancellable(() => writeResults({ jobId: input.jobId, part: state.partsWritten, results: batch }));
+      state.resultsLocation = location;
+      state.unwritten.splice(0, batch.length);
+    }
+  };
+  const record = (result: RowResult) => {
+    recordRow(state, result);
+    syncProgress();
+  };
+
   const startRow = (row: number) => {
-    progress.rows.started++;
-    progress.rows.running++;
     // Non-cancellable so that a job cancel reaches rows as our own cancel request, and their partial results
     // still come back as normal return values.
     const done = CancellationScope.nonCancellable(() =>
@@ -83,7 +92,7 @@ export async function executionJob(input: ExecutionInput): Promise<JobSummary> {
     ).then(record, (err: unknown) =>
       record({
         row,
-        status: stopReason ? 'cancelled' : 'failed',
+        status: state.stopReason ? 'cancelled' : 'failed',
         durationMs: 0,
         sessionRestarts: 0,
         error: { stepIndex: 0, type: 'InternalError', message: describeError(err) },
@@ -94,31 +103,38 @@ export async function executionJob(input: ExecutionInput): Promise<JobSummary> {
       row,
       done.finally(() => {
         running.delete(row);
-        progress.rows.running--;
+        syncProgress();
       }),
     );
+    syncProgress();
   };
 
-  for (let row = 1; row <= rows.length && !stopReason; row++) {
-    while (running.size >= config.maxConcurrentRows && !stopReason) {
+  const firstRowOfRun = state.nextRow;
+  const runFull = () => state.nextRow - firstRowOfRun >= config.rowsPerRun || workflowInfo().continueAsNewSuggested;
+  syncProgress();
+  while (state.nextRow <= rows.length && !state.stopReason && !runFull()) {
+    if (running.size >= config.maxConcurrentRows) {
       await Promise.race([...running.values(), stopRequested]);
+      continue;
     }
-    if (!stopReason) startRow(row);
+    startRow(state.nextRow++);
+    await flush(false);
   }
   await CancellationScope.nonCancellable(() => Promise.all(running.values()));
 
-  // Rows never started because the job stopped: reported as cancelled with no step run.
-  const reported = new Set(results.map((r) => r.row));
-  for (let row = 1; row <= rows.length; row++) {
-    if (!reported.has(row)) {
-      record({ row, status: 'cancelled', durationMs: 0, sessionRestarts: 0, steps: skippedSteps(flow.steps.length, flow) });
-    }
+  if (state.nextRow <= rows.length && !state.stopReason) {
+    await flush(false);
+    // Children of this run are done: the next run starts with an empty window and the carried counters.
+    await continueAsNew<typeof executionJob>({ jobId: input.jobId, recording: undefined, config: input.config }, { ...state, run: state.run + 1 });
   }
-  const summary = summarize({ jobId: input.jobId, workflowId, results, stepsPerRow: flow.steps.length, stopReason, durationMs: Date.now() - startedAt });
+
+  // Rows never started because the job stopped: reported as cancelled with no step run.
+  for (; state.nextRow <= rows.length; state.nextRow++) {
+    record({ row: state.nextRow, status: 'cancelled', durationMs: 0, sessionRestarts: 0, steps: [] });
+    await flush(false);
+  }
+  await flush(true);
+  const summary = summarize(state, input.jobId, workflowId, Date.now());
   progress.status = summary.status;
   return summary;
-}
-
-function skippedSteps(count: number, flow: PreparedJob['flow']): RowResult['steps'] {
-  return flow.steps.slice(0, count).map((s, index) => ({ index, type: s.type, status: 'skipped', durationMs: 0, attempts: 0 }));
 }

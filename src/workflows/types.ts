@@ -74,7 +74,14 @@ export interface JobSummary {
   rows: { total: number; passed: number; failed: number; cancelled: number };
   steps: { total: number; passed: number; failed: number; skipped: number };
   durationMs: number;
+  /** Every row for jobs up to 100 rows; for larger jobs the failed/cancelled rows (capped). */
   results: RowResult[];
+  /** True when `results` lists failures only: every row's result is in the results files. */
+  resultsTruncated?: boolean;
+  /** True when more failed rows exist than `results` details. */
+  failedRowsOmitted?: boolean;
+  /** Directory of JSON Lines files with one result per row (see readRowResults). */
+  resultsLocation?: string;
 }
 
 export interface JobProgress {

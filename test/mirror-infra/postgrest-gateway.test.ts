@@ -235,6 +235,15 @@ describe('PostgREST subset', () => {
     const { rows } = await pg.query(`SELECT to_regclass('public.execution_logs')::text AS t`);
     expect(rows[0].t).toBe('execution_logs');
   });
+
+  test('tables and columns created after the gateway started are picked up (schema cache reload)', async () => {
+    await pg.query('CREATE TABLE public.late_table (id int PRIMARY KEY, note text)');
+    expect((await supabase.from('late_table').insert({ id: 1, note: 'hi' })).error).toBeNull();
+    await pg.query('ALTER TABLE public.late_table ADD COLUMN extra jsonb');
+    const res = await supabase.from('late_table').upsert({ id: 1, extra: { a: 1 } }).select('id,note,extra').single();
+    expect(res.error).toBeNull();
+    expect(res.data).toEqual({ id: 1, note: 'hi', extra: { a: 1 } }); // upsert without onConflict uses the primary key
+  });
 });
 
 describe('Storage subset', () => {

@@ -14,7 +14,11 @@ export default async function globalSetup(): Promise<void> {
   mkdirSync(join(PROJECT_ROOT, '.cache'), { recursive: true });
   const bundlePath = join(PROJECT_ROOT, '.cache', 'workflow-bundle.js');
   writeFileSync(bundlePath, code);
-  writeFileSync(TEST_STATE_FILE, JSON.stringify({ address: server.address, pid: server.process.pid, bundlePath }));
+  const state = JSON.stringify({ address: server.address, pid: server.process.pid, bundlePath });
+  // The environment reaches this run's test workers and nobody else's (a file could be overwritten by a
+  // concurrent jest run on the same checkout); the file is for tools started outside jest.
+  process.env.RECORDER_TEST_STATE = state;
+  writeFileSync(TEST_STATE_FILE, state);
   (globalThis as Record<string, unknown>).__TEMPORAL_DEV_SERVER__ = server;
 }
 

@@ -15,7 +15,8 @@ export interface TestState {
 }
 
 export function testState(): TestState {
-  return JSON.parse(readFileSync(join(PROJECT_ROOT, '.cache', 'test-state.json'), 'utf8'));
+  const fromEnv = process.env.RECORDER_TEST_STATE;
+  return JSON.parse(fromEnv ?? readFileSync(join(PROJECT_ROOT, '.cache', 'test-state.json'), 'utf8'));
 }
 
 export const FIXTURE_PAGES = join(PROJECT_ROOT, 'test', 'fixtures', 'pages');
@@ -40,6 +41,7 @@ export async function startHarness(opts: { env?: Record<string, string>; siteRoo
     TEMPORAL_TASK_QUEUE: `test-${randomUUID().slice(0, 8)}`,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
     SCREENSHOT_DIR: join(PROJECT_ROOT, 'artifacts', 'test-screenshots'),
+    RESULTS_DIR: join(PROJECT_ROOT, 'artifacts', 'test-results'),
     SESSION_HEARTBEAT_TIMEOUT_MS: '5000',
     SHUTDOWN_GRACE_MS: '10000',
     ...opts.env,

@@ -691,7 +691,12 @@ export async function startPostgrestGateway(options: PostgrestGatewayOptions): P
       const segments = path.slice('/rest/v1/'.length).split('/');
       if (segments[0] === 'rpc') throw new GatewayError(404, 'PGRST202', 'Could not find the function in the schema cache', 'rpc/ is not supported by the test PostgREST gateway');
       if (segments.length !== 1 || segments[0] === '') throw new GatewayError(404, 'PGRST125', `Invalid path specified in request URL: ${path}`);
-      const tableName = decodeURIComponent(segments[0]);
+      let tableName: string;
+      try {
+        tableName = decodeURIComponent(segments[0]);
+      } catch {
+        throw new GatewayError(404, 'PGRST125', `Invalid path specified in request URL: ${path}`);
+      }
       const rawBody = req.method === 'GET' || req.method === 'HEAD' ? '' : (await readRequestBody(req)).toString('utf8');
       try {
         outcome = await handleRest(req, tableName, url.searchParams, rawBody);

@@ -99,6 +99,14 @@ function isNotFound(error: unknown): boolean {
 
 const BUCKET_ID = /^[A-Za-z0-9][A-Za-z0-9_.\- ]{0,99}$/;
 
+function decodeSegment(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new StorageHttpError(400, 'Invalid Input', 'The URL is not valid');
+  }
+}
+
 function checkBucketId(id: string): string {
   if (!BUCKET_ID.test(id) || id === '.' || id === '..') {
     throw new StorageHttpError(400, 'Invalid Input', `The bucket name "${id}" is invalid`);
@@ -496,7 +504,7 @@ export function createStorageEndpoint(options: { rootDir: string }): StorageEndp
     const [area, ...rest] = parts;
 
     if (area === 'bucket') {
-      const id = rest[0] !== undefined ? decodeURIComponent(rest[0]) : undefined;
+      const id = rest[0] !== undefined ? decodeSegment(rest[0]) : undefined;
       if (method === 'GET' && id === undefined) return sendJson(res, 200, await listBuckets());
       if (method === 'POST' && id === undefined) return sendJson(res, 200, await createBucket(await jsonBody(req)));
       if (id !== undefined && rest.length === 1) {
@@ -511,10 +519,10 @@ export function createStorageEndpoint(options: { rootDir: string }): StorageEndp
 
     if (area === 'object') {
       if (method === 'POST' && rest[0] === 'list' && rest.length === 2) {
-        return sendJson(res, 200, await listObjects(decodeURIComponent(rest[1]), await jsonBody(req)));
+        return sendJson(res, 200, await listObjects(decodeSegment(rest[1]), await jsonBody(req)));
       }
       if ((method === 'GET' || method === 'HEAD') && (rest[0] === 'authenticated' || rest[0] === 'public') && rest.length >= 3) {
-        return getObject(res, decodeURIComponent(rest[1]), objectSegments(rest.slice(2)), method === 'HEAD', rest[0] === 'public');
+        return getObject(res, decodeSegment(rest[1]), objectSegments(rest.slice(2)), method === 'HEAD', rest[0] === 'public');
       }
       if (['sign', 'upload', 'info', 'move', 'copy', 'list-v2'].includes(rest[0] ?? '')) {
         throw new StorageHttpError(400, 'Not Implemented', `The test storage endpoint does not support /object/${rest[0]}`);
@@ -522,10 +530,10 @@ export function createStorageEndpoint(options: { rootDir: string }): StorageEndp
       if (rest.length === 1 && method === 'DELETE') {
         const body = await jsonBody(req);
         const prefixes = Array.isArray(body.prefixes) ? body.prefixes.map(String) : [];
-        return sendJson(res, 200, await removeObjects(decodeURIComponent(rest[0]), prefixes));
+        return sendJson(res, 200, await removeObjects(decodeSegment(rest[0]), prefixes));
       }
       if (rest.length >= 2) {
-        const id = decodeURIComponent(rest[0]);
+        const id = decodeSegment(rest[0]);
         const segments = objectSegments(rest.slice(1));
         if (method === 'POST') return sendJson(res, 200, await putObject(req, id, segments, 'create'));
         if (method === 'PUT') return sendJson(res, 200, await putObject(req, id, segments, 'update'));
