@@ -7,6 +7,7 @@ import { loadEnv } from './config/env';
 import { createLogger } from './logging/logger';
 import { startDevServer } from './temporal/dev-server';
 import { startRunnerWorker } from './worker/runner-worker';
+import { serveWorkerHealth } from './worker/serve-health';
 
 async function main(): Promise<void> {
   const env = loadEnv();
@@ -24,6 +25,9 @@ async function main(): Promise<void> {
     workflowBundle: env.WORKFLOW_BUNDLE_PATH ? { codePath: resolve(env.WORKFLOW_BUNDLE_PATH) } : undefined,
   });
 
+  const health = await serveWorkerHealth(worker, env, logger);
+  logger.info({ port: health.port }, 'health server listening (/health, /ready, /metrics)');
+
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     signals++;
@@ -37,6 +41,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   await worker.done;
+  await health.close();
   await devServer?.stop();
   // Drained and closed: exit now rather than wait for stray handles (Chromium pipes, timers) to unref.
   process.exit(0);

@@ -1,14 +1,16 @@
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Logger } from '../logging/logger';
 import { InputError } from '../recording/input-error';
 import type { ExecutionInput, PreparedJob, RowResult } from '../workflows/types';
 import { prepareExecution, PrepareLimits } from './prepare-execution';
 import { writeResultsPart } from './results-files';
+import type { WorkerMetrics } from '../ops/metrics';
 
 export interface JobActivityDeps {
   limits: PrepareLimits;
   resultsDir: string;
   logger: Logger;
+  metrics?: Pick<WorkerMetrics, 'recordRow'>;
 }
 
 /** Job-level activities: run on the orchestration queue, need no browser. */
@@ -28,7 +30,10 @@ export function createJobActivities(deps: JobActivityDeps) {
     },
 
     async writeResults(input: { jobId: string; part: number; results: RowResult[] }): Promise<{ location: string }> {
-      return { location: await writeResultsPart(deps.resultsDir, input.jobId, input.part, input.results) };
+      const location = await writeResultsPart(deps.resultsDir, input.jobId, input.part, input.results);
+      // Counted here, where each finished row passes exactly once (a retried batch rewrites the same part).
+      if (Context.current().info.attempt === 1) for (const r of input.results) deps.metrics?.recordRow(r.status);
+      return { location };
     },
   };
 }

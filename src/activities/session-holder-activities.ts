@@ -2,6 +2,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Logger } from '../logging/logger';
 import type { HoldSessionInput, SessionReady } from '../workflows/types';
 import type { SessionRegistry } from './session-registry';
+import type { WorkerMetrics } from '../ops/metrics';
 
 export interface SessionHolderDeps {
   sessions: SessionRegistry;
@@ -11,6 +12,7 @@ export interface SessionHolderDeps {
   /** Tells the row workflow where its session lives (a Temporal signal in production). */
   signalSessionReady: (workflowId: string, runId: string, ready: SessionReady) => Promise<void>;
   logger: Logger;
+  metrics?: Pick<WorkerMetrics, 'recordSessionRestart'>;
   heartbeatIntervalMs?: number;
 }
 
@@ -25,6 +27,7 @@ export function createSessionHolderActivities(deps: SessionHolderDeps) {
     async holdSession(input: HoldSessionInput): Promise<{ sessionId: string }> {
       const ctx = Context.current();
       const log = deps.logger.child({ jobId: input.jobId, row: input.row, workflowId: input.workflowId, attempt: input.attempt });
+      if (input.attempt > 0) deps.metrics?.recordSessionRestart();
       const held = await deps.sessions.open(input);
       const { session } = held;
       const heartbeat = setInterval(() => ctx.heartbeat(), heartbeatEvery);

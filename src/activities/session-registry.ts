@@ -27,6 +27,8 @@ export class SessionRegistry {
   private readonly pools = new Map<string, BrowserPool>();
   private readonly sessions = new Map<string, HeldSession>();
   sessionsExecuted = 0;
+  /** Why the last browser launch failed, until a launch succeeds again (reported by /health). */
+  lastLaunchError?: string;
 
   constructor(private readonly options: SessionRegistryOptions = {}) {}
 
@@ -36,6 +38,12 @@ export class SessionRegistry {
 
   get browserRelaunches(): number {
     return [...this.pools.values()].reduce((n, p) => n + p.relaunches, 0);
+  }
+
+  /** Browsers launch lazily: "not connected" before the first session is normal. */
+  browserStatus(): { connected: boolean; relaunches: number; launchError?: string } {
+    const connected = [...this.pools.values()].some((p) => p.isConnected);
+    return { connected, relaunches: this.browserRelaunches, ...(this.lastLaunchError ? { launchError: this.lastLaunchError } : {}) };
   }
 
   private pool(browser: BrowserName, headless: boolean): BrowserPool {
@@ -57,7 +65,14 @@ export class SessionRegistry {
     values: RowValues;
     defaults: Record<string, string>;
   }): Promise<HeldSession> {
-    const session = await this.pool(args.browser, args.headless).openSession({ viewport: args.viewport });
+    let session: BrowserSession;
+    try {
+      session = await this.pool(args.browser, args.headless).openSession({ viewport: args.viewport });
+      this.lastLaunchError = undefined;
+    } catch (err) {
+      this.lastLaunchError = err instanceof Error ? err.message : String(err);
+      throw err;
+    }
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
     const held: HeldSession = { session, jobId: args.jobId, row: args.row, values: args.values, defaults: args.defaults, released, release };

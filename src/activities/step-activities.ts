@@ -8,9 +8,11 @@ import { redactRowValues, selectorAsRecorded } from '../recording/redact';
 import type { StepFailureDetails, StepRunInput, StepRunOutput } from '../workflows/types';
 import type { HeldSession, SessionRegistry } from './session-registry';
 import { isFinalAttempt } from './step-retry';
+import type { WorkerMetrics } from '../ops/metrics';
 
 export interface StepActivityDeps {
   sessions: SessionRegistry;
+  metrics?: Pick<WorkerMetrics, 'recordStep'>;
   screenshotDir: string;
   logger: Logger;
 }
@@ -57,6 +59,7 @@ export function createStepActivities(deps: StepActivityDeps) {
           heartbeat: () => ctx.heartbeat(),
         });
         const shot = input.screenshots === 'every-step' ? await screenshot(held, screenshotPath(input, 'after')) : undefined;
+        deps.metrics?.recordStep(input.step.type, 'passed', Date.now() - started);
         const selectorUsed = selectorAsRecorded(input.step, step, outcome.selectorUsed);
         log.debug({ selectorUsed, healed: outcome.healed }, 'step passed');
         return {
@@ -72,6 +75,7 @@ export function createStepActivities(deps: StepActivityDeps) {
         const message = redactRowValues(stepError.message, held.values);
         const final = isFinalAttempt(stepError.type, attempt);
         const details: StepFailureDetails = { attempt, durationMs: Date.now() - started };
+        deps.metrics?.recordStep(input.step.type, 'failed', details.durationMs);
         if (final && input.screenshots !== 'off' && stepError.type !== 'SessionLost') {
           details.screenshot = await screenshot(held, screenshotPath(input, 'failure'));
         }

@@ -45,6 +45,16 @@ export const envSchema = z.object({
         return false;
       }
     }, 'must be a valid regular expression'),
+  /** /health, /ready, /metrics. 0 picks a free port. */
+  HEALTH_PORT: int(8080, 0, 65535),
+  HEALTH_HOST: z.string().default('0.0.0.0'),
+  /** Where the Temporal SDK serves its own Prometheus metrics (127.0.0.1 only), merged into /metrics. 0: off. */
+  TEMPORAL_SDK_METRICS_PORT: int(0, 0, 65535),
+  /** Above this (worker + its browser processes, MB) the worker takes no new sessions until it drops. 0: off. */
+  MEMORY_HIGH_WATERMARK_MB: int(0, 0, 1_000_000),
+  MEMORY_SAMPLE_MS: int(2000, 100, 60_000),
+  /** pss counts shared Chromium pages once; rss sums every process and overstates. */
+  MEMORY_MEASURE: z.enum(['pss', 'rss']).default('pss'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -12,6 +12,9 @@ import { temporalConnectionOptions } from '../temporal/connection';
 import { orchestrationQueue, sessionsQueue, workerQueue } from '../temporal/task-queues';
 import { sessionReadySignal } from '../workflows/definitions';
 import { installRuntime } from './runtime';
+import { createSessionSlotSupplier } from './session-slot-supplier';
+import { createWorkerMetrics, sdkMetricsUrlFor, WorkerMetrics } from '../ops/metrics';
+import { MemoryGuard } from '../ops/memory-guard';
 
 export interface RunnerWorkerOptions {
   env: Env;
@@ -23,7 +26,13 @@ export interface RunnerWorkerOptions {
 
 export interface RunnerWorker {
   workerId: string;
+  maxSessions: number;
   sessions: SessionRegistry;
+  metrics: WorkerMetrics;
+  /** Present when MEMORY_HIGH_WATERMARK_MB is set. */
+  memoryGuard?: MemoryGuard;
+  /** Polling all three queues and the server answered its last health check. */
+  isReady(): { ready: boolean; reason?: string };
   /** Resolves when every Temporal worker of this process has stopped. */
   done: Promise<void>;
   /** Stop taking rows, let in-flight rows finish (up to SHUTDOWN_GRACE_MS), close the browser. */
@@ -40,7 +49,8 @@ export interface RunnerWorker {
 export async function startRunnerWorker(opts: RunnerWorkerOptions): Promise<RunnerWorker> {
   const { env, logger } = opts;
   const workerId = env.WORKER_ID;
-  installRuntime(logger);
+  const sdkMetricsAddress = env.TEMPORAL_SDK_METRICS_PORT ? `127.0.0.1:${env.TEMPORAL_SDK_METRICS_PORT}` : undefined;
+  installRuntime(logger, { sdkMetricsAddress });
   const connectionOptions = temporalConnectionOptions(env, opts.address);
   const connection = await NativeConnection.connect(connectionOptions);
   const clientConnection = await Connection.connect(connectionOptions);
@@ -50,6 +60,14 @@ export async function startRunnerWorker(opts: RunnerWorkerOptions): Promise<Runn
   const base = env.TEMPORAL_TASK_QUEUE;
   const ownQueue = workerQueue(base, workerId);
   const log = logger.child({ workerId });
+  const metrics = createWorkerMetrics(
+    { activeSessions: () => sessions.activeSessions, maxSessions: env.MAX_CONCURRENT_SESSIONS, browserRelaunches: () => sessions.browserRelaunches },
+    { sdkMetricsUrl: sdkMetricsAddress ? sdkMetricsUrlFor(sdkMetricsAddress) : undefined },
+  );
+  const memoryGuard = env.MEMORY_HIGH_WATERMARK_MB
+    ? new MemoryGuard({ highWatermarkMb: env.MEMORY_HIGH_WATERMARK_MB, sampleMs: env.MEMORY_SAMPLE_MS, measure: env.MEMORY_MEASURE })
+    : undefined;
+  memoryGuard?.start();
 
   const common = { connection, namespace: env.TEMPORAL_NAMESPACE, identity: workerId, shutdownGraceTime: env.SHUTDOWN_GRACE_MS };
   const orchestration = await Worker.create({
@@ -64,17 +82,25 @@ export async function startRunnerWorker(opts: RunnerWorkerOptions): Promise<Runn
       },
       resultsDir: resolve(env.RESULTS_DIR),
       logger: log,
+      metrics,
     }),
   });
   const holders = await Worker.create({
     ...common,
     taskQueue: sessionsQueue(base),
-    maxConcurrentActivityTaskExecutions: env.MAX_CONCURRENT_SESSIONS,
+    // One slot per session, withheld while memory is high: how a worker says "no more rows" to Temporal.
+    tuner: {
+      activityTaskSlotSupplier: createSessionSlotSupplier(env.MAX_CONCURRENT_SESSIONS, memoryGuard),
+      workflowTaskSlotSupplier: { type: 'fixed-size', numSlots: 1 },
+      localActivityTaskSlotSupplier: { type: 'fixed-size', numSlots: 1 },
+      nexusTaskSlotSupplier: { type: 'fixed-size', numSlots: 1 },
+    },
     activities: createSessionHolderActivities({
       sessions,
       workerId,
       workerTaskQueue: ownQueue,
       logger: log,
+      metrics,
       signalSessionReady: (workflowId, runId, ready) => client.workflow.getHandle(workflowId, runId).signal(sessionReadySignal, ready),
     }),
   });
@@ -87,6 +113,7 @@ export async function startRunnerWorker(opts: RunnerWorkerOptions): Promise<Runn
       sessions,
       screenshotDir: resolve(env.SCREENSHOT_DIR),
       logger: log,
+      metrics,
     }),
   });
 
@@ -100,7 +127,17 @@ export async function startRunnerWorker(opts: RunnerWorkerOptions): Promise<Runn
     if (orchestration.getState() === 'RUNNING') orchestration.shutdown();
     if (steps.getState() === 'RUNNING') steps.shutdown();
   });
+  // /ready needs to know the server answers, which a polling worker does not tell.
+  let serverReachable = true;
+  const probe = setInterval(() => {
+    clientConnection.healthService.check({}).then(
+      () => (serverReachable = true),
+      () => (serverReachable = false),
+    );
+  }, 5000);
   const done = Promise.all([holdersDone, orchestrationDone, stepsDone]).then(async () => {
+    clearInterval(probe);
+    memoryGuard?.stop();
     await sessions.closeAll();
     await clientConnection.close();
     await connection.close();
@@ -109,7 +146,16 @@ export async function startRunnerWorker(opts: RunnerWorkerOptions): Promise<Runn
 
   return {
     workerId,
+    maxSessions: env.MAX_CONCURRENT_SESSIONS,
     sessions,
+    metrics,
+    memoryGuard,
+    isReady() {
+      if (draining) return { ready: false, reason: 'draining: shutting down, taking no new rows' };
+      if (![orchestration, holders, steps].every((w) => w.getState() === 'RUNNING')) return { ready: false, reason: 'not polling Temporal' };
+      if (!serverReachable) return { ready: false, reason: 'Temporal server unreachable' };
+      return { ready: true };
+    },
     done,
     get draining() {
       return draining;
