@@ -6,6 +6,9 @@ import { missingColumns } from '../recording/templating';
 import type { ExecutionInput, PreparedJob } from '../workflows/types';
 
 export interface PrepareLimits {
+  /** Columns matching this are masked wherever row values are mirrored. */
+  isSecretColumn?: (column: string) => boolean;
+  mirror?: boolean;
   maxRowsPerJob: number;
   /** Worker-level defaults a job config may override. */
   maxSessionRestarts: number;
@@ -35,5 +38,11 @@ export function prepareExecution(input: ExecutionInput, limits: PrepareLimits): 
       missing.map((name) => `{{${name}}}: no CSV column "${name}" and no default (CSV columns: ${headers.join(', ') || 'none'})`),
     );
   }
-  return { flow, rows, config };
+  return {
+    flow,
+    rows,
+    config,
+    mirror: limits.mirror ?? false,
+    secretColumns: limits.isSecretColumn ? headers.filter(limits.isSecretColumn) : [],
+  };
 }

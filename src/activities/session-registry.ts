@@ -27,6 +27,8 @@ export class SessionRegistry {
   private readonly pools = new Map<string, BrowserPool>();
   private readonly sessions = new Map<string, HeldSession>();
   sessionsExecuted = 0;
+  /** Sessions that ended with their browser gone (crash), for runner_health.failures. */
+  sessionsLost = 0;
   /** Why the last browser launch failed, until a launch succeeds again (reported by /health). */
   lastLaunchError?: string;
 
@@ -89,6 +91,7 @@ export class SessionRegistry {
   async release(sessionId: string): Promise<void> {
     const held = this.sessions.get(sessionId);
     if (!held) return;
+    if (held.session.isLost) this.sessionsLost++;
     this.sessions.delete(sessionId);
     // Wake the holder first: a closing context must read as "released", not as a lost session.
     held.release();

@@ -9,9 +9,14 @@ import type { StepFailureDetails, StepRunInput, StepRunOutput } from '../workflo
 import type { HeldSession, SessionRegistry } from './session-registry';
 import { isFinalAttempt } from './step-retry';
 import type { WorkerMetrics } from '../ops/metrics';
+import type { LogEvent, MirrorEvent } from '../mirror/events';
 
 export interface StepActivityDeps {
   sessions: SessionRegistry;
+  /** Sends mirror events to the job's mirror workflow (a Temporal signal); absent when the mirror is off. */
+  emitMirror?: (jobId: string, events: MirrorEvent[]) => Promise<void>;
+  /** This worker's own queue, where a screenshot can later be read for upload. */
+  workerTaskQueue?: string;
   metrics?: Pick<WorkerMetrics, 'recordStep'>;
   screenshotDir: string;
   logger: Logger;
@@ -26,6 +31,29 @@ function toStepError(err: unknown): StepError {
 export function createStepActivities(deps: StepActivityDeps) {
   const screenshotPath = (input: StepRunInput, suffix: string) =>
     join(deps.screenshotDir, input.jobId, `row-${input.row}-step-${input.stepIndex}-${suffix}.png`);
+
+  /** Log lines never hold a step up: a signal is sent, and a slow one is simply not waited for. */
+  function emitLog(input: StepRunInput, attempt: number, fields: Pick<LogEvent, 'event'> & Partial<LogEvent>, extra: MirrorEvent[] = []): Promise<void> {
+    if (!deps.emitMirror) return Promise.resolve();
+    const log: LogEvent = {
+      kind: 'log',
+      jobId: input.jobId,
+      row: input.row,
+      sessionAttempt: input.sessionAttempt,
+      stepIndex: input.stepIndex,
+      attempt,
+      stepType: input.step.type,
+      occurredAt: Date.now(),
+      ...fields,
+    };
+    const sent = deps.emitMirror(input.jobId, [log, ...extra]).catch((err) => deps.logger.warn({ err: (err as Error).message }, 'mirror signal failed'));
+    return Promise.race([sent, new Promise<void>((r) => setTimeout(r, 1000).unref())]);
+  }
+
+  const screenshotEvent = (input: StepRunInput, localPath: string | undefined): MirrorEvent[] =>
+    localPath && deps.workerTaskQueue
+      ? [{ kind: 'screenshot', jobId: input.jobId, row: input.row, stepIndex: input.stepIndex, localPath, workerTaskQueue: deps.workerTaskQueue }]
+      : [];
 
   async function screenshot(held: HeldSession, path: string): Promise<string | undefined> {
     try {
@@ -52,6 +80,7 @@ export function createStepActivities(deps: StepActivityDeps) {
         // Think time belongs to the recording's pacing, not to the step's measured duration.
         if (input.thinkTimeMs > 0) await ctx.sleep(input.thinkTimeMs);
         started = Date.now();
+        void emitLog(input, attempt, { event: 'started' });
         const step = applyTemplate(input.step, held.values, held.defaults);
         const outcome = await executeStep(held.session, step, {
           timeoutMs: input.timeoutMs,
@@ -62,6 +91,7 @@ export function createStepActivities(deps: StepActivityDeps) {
         deps.metrics?.recordStep(input.step.type, 'passed', Date.now() - started);
         const selectorUsed = selectorAsRecorded(input.step, step, outcome.selectorUsed);
         log.debug({ selectorUsed, healed: outcome.healed }, 'step passed');
+        await emitLog(input, attempt, { event: 'passed', durationMs: Date.now() - started, selectorUsed, healed: outcome.healed }, screenshotEvent(input, shot));
         return {
           attempt,
           durationMs: Date.now() - started,
@@ -80,6 +110,7 @@ export function createStepActivities(deps: StepActivityDeps) {
           details.screenshot = await screenshot(held, screenshotPath(input, 'failure'));
         }
         log.info({ errorType: stepError.type, final, msg: message }, 'step failed');
+        await emitLog(input, attempt, { event: 'failed', durationMs: details.durationMs, message }, screenshotEvent(input, details.screenshot));
         throw ApplicationFailure.create({ type: stepError.type, message, nonRetryable: final, details: [details] });
       } finally {
         clearInterval(heartbeat);

@@ -2,6 +2,7 @@ import { Client, Connection, WorkflowExecutionAlreadyStartedError, WorkflowHandl
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import { loadEnv, Env } from '../config/env';
 import { prepareExecution } from '../activities/prepare-execution';
+import { InputError } from '../recording/input-error';
 import { temporalConnectionOptions } from '../temporal/connection';
 import { orchestrationQueue } from '../temporal/task-queues';
 import { executionWorkflowId, progressQuery } from '../workflows/definitions';
@@ -36,14 +37,23 @@ export class ExecutionClient {
     return new ExecutionClient(new Client({ connection, namespace: env.TEMPORAL_NAMESPACE }), env, connection);
   }
 
+  /**
+   * Starts a job. With a recording, everything is validated here first (InputError, nothing started).
+   * With the jobId alone (the portal path), the worker loads the job from Supabase and validates it there:
+   * a bad one ends failed, with the reason in execution_jobs.error_message.
+   */
   async startExecution(input: ExecutionInput): Promise<StartedExecution> {
-    const prepared = prepareExecution(input, {
-      maxRowsPerJob: this.env.MAX_ROWS_PER_JOB,
-      maxSessionRestarts: this.env.MAX_SESSION_RESTARTS,
-      sessionHeartbeatTimeoutMs: this.env.SESSION_HEARTBEAT_TIMEOUT_MS,
-    });
+    const portal = input.recording === undefined && input.csv === undefined;
+    const prepared = portal
+      ? undefined
+      : prepareExecution(input, {
+          maxRowsPerJob: this.env.MAX_ROWS_PER_JOB,
+          maxSessionRestarts: this.env.MAX_SESSION_RESTARTS,
+          sessionHeartbeatTimeoutMs: this.env.SESSION_HEARTBEAT_TIMEOUT_MS,
+        });
+    if (portal && !/^[A-Za-z0-9._:-]{1,200}$/.test(input.jobId ?? '')) throw new InputError('Invalid jobId: use 1-200 letters, digits, ".", "_", ":" or "-"');
     const workflowId = executionWorkflowId(input.jobId);
-    const base = { jobId: input.jobId, workflowId, rows: prepared.rows.length };
+    const base = { jobId: input.jobId, workflowId, rows: prepared?.rows.length ?? 0 };
     // Describe first so the caller learns whether this call started anything; the conflict and reuse
     // policies below keep a concurrent duplicate start from running the job twice anyway.
     const known = await this.client.workflow
@@ -59,7 +69,7 @@ export class ExecutionClient {
         args: [input],
         workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        staticSummary: `job ${input.jobId}: ${prepared.rows.length} row(s) × ${prepared.flow.steps.length} step(s)`,
+        staticSummary: prepared ? `job ${input.jobId}: ${prepared.rows.length} row(s) × ${prepared.flow.steps.length} step(s)` : `portal job ${input.jobId}`,
       });
       return { ...base, runId: handle.firstExecutionRunId, existing: false };
     } catch (err) {

@@ -55,6 +55,12 @@ export const envSchema = z.object({
   MEMORY_SAMPLE_MS: int(2000, 100, 60_000),
   /** pss counts shared Chromium pages once; rss sums every process and overstates. */
   MEMORY_MEASURE: z.enum(['pss', 'rss']).default('pss'),
+  /** Supabase mirror: both set = on; otherwise off (said once in the log). */
+  SUPABASE_URL: z.string().url().optional(),
+  SUPABASE_SERVICE_ROLE_KEY: z.string().optional(),
+  SUPABASE_SCREENSHOT_BUCKET: z.string().default('execution-screenshots'),
+  /** How often each worker upserts its runner_health row. */
+  RUNNER_HEALTH_INTERVAL_MS: int(15_000, 1000, 600_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -10,7 +10,11 @@ import type { Logger } from '../logging/logger';
 import { resolveToolPaths } from '../support/tools';
 import { temporalConnectionOptions } from '../temporal/connection';
 import { orchestrationQueue, sessionsQueue, workerQueue } from '../temporal/task-queues';
-import { sessionReadySignal } from '../workflows/definitions';
+import { mirrorEventsSignal, mirrorWorkflowId, sessionReadySignal } from '../workflows/definitions';
+import { createMirrorActivities } from '../activities/mirror-activities';
+import { createSupabaseClient, SupabaseMirror } from '../mirror/supabase-mirror';
+import { startRunnerHealthReporter } from '../mirror/runner-health';
+import { secretColumnMatcher } from '../recording/secrets';
 import { installRuntime } from './runtime';
 import { createSessionSlotSupplier } from './session-slot-supplier';
 import { createWorkerMetrics, sdkMetricsUrlFor, WorkerMetrics } from '../ops/metrics';
@@ -68,14 +72,28 @@ export async function startRunnerWorker(opts: RunnerWorkerOptions): Promise<Runn
     ? new MemoryGuard({ highWatermarkMb: env.MEMORY_HIGH_WATERMARK_MB, sampleMs: env.MEMORY_SAMPLE_MS, measure: env.MEMORY_MEASURE })
     : undefined;
   memoryGuard?.start();
+  const mirror =
+    env.SUPABASE_URL && env.SUPABASE_SERVICE_ROLE_KEY
+      ? new SupabaseMirror(createSupabaseClient({ url: env.SUPABASE_URL, serviceRoleKey: env.SUPABASE_SERVICE_ROLE_KEY }), env.SUPABASE_SCREENSHOT_BUCKET)
+      : undefined;
+  if (!mirror) log.info('Supabase mirror off (set SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY to mirror progress)');
+  const mirrorActivities = createMirrorActivities({ mirror, logger: log });
+  const startedAt = Date.now();
+  const emitMirror = mirror
+    ? (jobId: string, events: import('../mirror/events').MirrorEvent[]) => client.workflow.getHandle(mirrorWorkflowId(jobId)).signal(mirrorEventsSignal, events)
+    : undefined;
 
   const common = { connection, namespace: env.TEMPORAL_NAMESPACE, identity: workerId, shutdownGraceTime: env.SHUTDOWN_GRACE_MS };
   const orchestration = await Worker.create({
     ...common,
     taskQueue: orchestrationQueue(base),
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: resolve(__dirname, '../workflows/index.ts') }),
-    activities: createJobActivities({
+    activities: {
+      ...mirrorActivities,
+      ...createJobActivities({
+      mirror,
       limits: {
+        isSecretColumn: secretColumnMatcher(env.SECRET_COLUMNS),
         maxRowsPerJob: env.MAX_ROWS_PER_JOB,
         maxSessionRestarts: env.MAX_SESSION_RESTARTS,
         sessionHeartbeatTimeoutMs: env.SESSION_HEARTBEAT_TIMEOUT_MS,
@@ -83,7 +101,8 @@ export async function startRunnerWorker(opts: RunnerWorkerOptions): Promise<Runn
       resultsDir: resolve(env.RESULTS_DIR),
       logger: log,
       metrics,
-    }),
+      }),
+    },
   });
   const holders = await Worker.create({
     ...common,
@@ -109,12 +128,17 @@ export async function startRunnerWorker(opts: RunnerWorkerOptions): Promise<Runn
     taskQueue: ownQueue,
     // A step and a release may overlap per session; never the bottleneck.
     maxConcurrentActivityTaskExecutions: env.MAX_CONCURRENT_SESSIONS * 4,
-    activities: createStepActivities({
+    activities: {
+      ...mirrorActivities,
+      ...createStepActivities({
       sessions,
+      emitMirror,
+      workerTaskQueue: ownQueue,
       screenshotDir: resolve(env.SCREENSHOT_DIR),
       logger: log,
       metrics,
-    }),
+      }),
+    },
   });
 
   let draining = false;
@@ -135,8 +159,26 @@ export async function startRunnerWorker(opts: RunnerWorkerOptions): Promise<Runn
       () => (serverReachable = false),
     );
   }, 5000);
+  const health = mirror
+    ? startRunnerHealthReporter(
+        mirror,
+        env.RUNNER_HEALTH_INTERVAL_MS,
+        () => ({
+          workerId,
+          activeSessions: sessions.activeSessions,
+          maxSessions: env.MAX_CONCURRENT_SESSIONS,
+          sessionsExecuted: sessions.sessionsExecuted,
+          failures: sessions.sessionsLost,
+          draining,
+          startedAt,
+        }),
+        log,
+      )
+    : undefined;
   const done = Promise.all([holdersDone, orchestrationDone, stepsDone]).then(async () => {
     clearInterval(probe);
+    health?.stop();
+    await health?.beat(); // the last word: draining, no sessions
     memoryGuard?.stop();
     await sessions.closeAll();
     await clientConnection.close();

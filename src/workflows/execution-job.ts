@@ -6,15 +6,19 @@ import {
   getExternalWorkflowHandle,
   proxyActivities,
   setHandler,
+  startChild,
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createJobActivities } from '../activities/job-activities';
-import { progressQuery, rowWorkflowId } from './definitions';
+import { mirrorWorkflowId, progressQuery, rowWorkflowId } from './definitions';
 import { describeError } from './failures';
 import { initialState, JobState, recordRow, RESULTS_BATCH_SIZE, summarize } from './job-state';
 import { rowRun } from './row-run';
-import type { ExecutionInput, JobProgress, JobSummary, RowResult } from './types';
+import type { ExecutionInput, JobProgress, JobSummary, PreparedJob, RowResult } from './types';
+import { jobMirror } from './job-mirror';
+import { emitMirror } from './mirror-emitter';
+import type { JobEvent } from '../mirror/events';
 
 const { prepareJob, writeResults } = proxyActivities<ReturnType<typeof createJobActivities>>({
   startToCloseTimeout: '1m',
@@ -39,7 +43,18 @@ export async function executionJob(input: ExecutionInput, carried?: JobState): P
   };
   setHandler(progressQuery, () => progress);
   const state = carried ?? initialState(await prepareJob(input), Date.now());
-  const { flow, rows, config } = state.job;
+  const { flow, rows, config, mirror } = state.job;
+  const { runId } = workflowInfo();
+  const jobEvent = (extra: Partial<JobEvent>): JobEvent => ({
+    kind: 'job',
+    jobId: input.jobId,
+    status: 'running',
+    workflowId,
+    runId,
+    counters: state.counters,
+    ...extra,
+  });
+  if (!carried && mirror) await startMirror(input.jobId, state.job, jobEvent({ rowsTotal: rows.length, stepsTotal: rows.length * flow.steps.length, startedAt: state.startedAt }));
   const syncProgress = () => {
     progress.rows = { total: rows.length, started: state.nextRow - 1, running: running.size, ...state.counters.rows };
     progress.steps = { ...state.counters.steps };
@@ -78,6 +93,7 @@ export async function executionJob(input: ExecutionInput, carried?: JobState): P
   const record = (result: RowResult) => {
     recordRow(state, result);
     syncProgress();
+    void emitMirror(mirror, input.jobId, [jobEvent({})]);
   };
 
   const startRow = (row: number) => {
@@ -86,7 +102,7 @@ export async function executionJob(input: ExecutionInput, carried?: JobState): P
     const done = CancellationScope.nonCancellable(() =>
       executeChild(rowRun, {
         workflowId: rowWorkflowId(input.jobId, row),
-        args: [{ jobId: input.jobId, row, steps: flow.steps, values: rows[row - 1], flowTimeoutMs: flow.timeout, config }],
+        args: [{ jobId: input.jobId, row, steps: flow.steps, values: rows[row - 1], flowTimeoutMs: flow.timeout, config, mirror }],
         parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
       }),
     ).then(record, (err: unknown) =>
@@ -136,5 +152,22 @@ export async function executionJob(input: ExecutionInput, carried?: JobState): P
   await flush(true);
   const summary = summarize(state, input.jobId, workflowId, Date.now());
   progress.status = summary.status;
+  const { rows: r } = summary;
+  const errorMessage = summary.reason ?? (r.failed > 0 ? `${r.failed} of ${r.total} row(s) failed` : undefined);
+  await emitMirror(mirror, input.jobId, [
+    jobEvent({ status: summary.status, completedAt: Date.now(), durationMs: summary.durationMs, errorMessage, resultsLocation: summary.resultsLocation }),
+    { kind: 'end', jobId: input.jobId },
+  ]);
   return summary;
+}
+
+/**
+ * Starts the job's mirror workflow (abandoned on close: it may keep writing after the job is done, while
+ * Supabase catches up) and announces the job and all its rows.
+ */
+async function startMirror(jobId: string, job: PreparedJob, running: JobEvent): Promise<void> {
+  await startChild(jobMirror, { workflowId: mirrorWorkflowId(jobId), args: [jobId], parentClosePolicy: ParentClosePolicy.ABANDON });
+  const masked = (values: Record<string, string>) =>
+    Object.fromEntries(Object.entries(values).map(([k, v]) => [k, job.secretColumns.includes(k) ? '***' : v]));
+  await emitMirror(true, jobId, [running, { kind: 'rowsQueued', jobId, rows: job.rows.map((values, i) => ({ row: i + 1, valuesMasked: masked(values) })) }]);
 }

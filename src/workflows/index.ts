@@ -1,3 +1,4 @@
 // The workflow bundle's entry point: every workflow type the worker registers.
 export { executionJob } from './execution-job';
 export { rowRun } from './row-run';
+export { jobMirror } from './job-mirror';

@@ -15,6 +15,7 @@ import type { Step } from '../recording/types';
 import { sessionReadySignal } from './definitions';
 import { classifyHolderFailure, classifyStepFailure, describeError } from './failures';
 import { sessionsQueue } from '../temporal/task-queues';
+import { emitMirror } from './mirror-emitter';
 import type { RowError, RowResult, RowRunInput, SessionReady, StepResult, StepRunInput } from './types';
 
 type HolderActivities = ReturnType<typeof createSessionHolderActivities>;
@@ -93,6 +94,26 @@ const skipped = (steps: Step[], from: number): StepResult[] =>
  * A lost session (worker or browser died) restarts the row from its first step on whichever worker is free.
  */
 export async function rowRun(input: RowRunInput): Promise<RowResult> {
+  const result = await runRow(input);
+  await emitMirror(input.mirror, input.jobId, [
+    {
+      kind: 'row',
+      jobId: input.jobId,
+      row: input.row,
+      status: result.status,
+      workerId: result.workerId,
+      sessionRestarts: result.sessionRestarts,
+      durationMs: result.durationMs,
+      errorMessage: result.error?.message,
+      errorStepIndex: result.error?.stepIndex,
+      errorType: result.error?.type,
+      completedAt: Date.now(),
+    },
+  ]);
+  return result;
+}
+
+async function runRow(input: RowRunInput): Promise<RowResult> {
   const started = Date.now();
   let attempt = 0;
   let session: SessionReady | undefined;
@@ -193,6 +214,9 @@ async function runAttempt(input: RowRunInput, attempt: number, currentSession: (
   }
   const session = currentSession();
   if (!session) return holderOutcome(holderError, steps, 0);
+  void emitMirror(input.mirror, input.jobId, [
+    { kind: 'row', jobId: input.jobId, row: input.row, status: 'running', workerId: session.workerId, sessionRestarts: attempt, startedAt: Date.now() },
+  ]);
 
   /** Gives the session back: closes the page now and lets the holder complete. Runs even when cancelled. */
   async function release(opened: SessionReady | undefined): Promise<void> {
@@ -215,6 +239,7 @@ async function runAttempt(input: RowRunInput, attempt: number, currentSession: (
     const thinkMs = thinkTimeMs(step, config.timingMode, config.speedMultiplier);
     const stepInput: StepRunInput = {
       sessionId: session.sessionId,
+      sessionAttempt: attempt,
       jobId: input.jobId,
       row: input.row,
       stepIndex: index,

@@ -7,8 +7,11 @@ import type { RowValues, Step, StepType, UserFlow } from '../recording/types';
 
 export interface ExecutionInput {
   jobId: string;
-  /** Chrome DevTools Recorder JSON (object or text). Validated by the prepareJob activity. */
-  recording: unknown;
+  /**
+   * Chrome DevTools Recorder JSON (object or text). Validated by the prepareJob activity. Absent together
+   * with csv: a portal job, loaded from Supabase (execution_jobs + recordings) by its jobId.
+   */
+  recording?: unknown;
   /** CSV text, header first. Absent: the recording runs once with no row values. */
   csv?: string;
   config?: JobConfigInput;
@@ -19,6 +22,10 @@ export interface PreparedJob {
   flow: UserFlow;
   rows: RowValues[];
   config: JobConfig;
+  /** The worker has Supabase configured: the job mirrors its progress there. */
+  mirror: boolean;
+  /** CSV columns masked wherever values are mirrored (SECRET_COLUMNS). */
+  secretColumns: string[];
 }
 
 export type StepStatus = 'passed' | 'failed' | 'skipped';
@@ -63,6 +70,7 @@ export interface RowRunInput {
   /** The recording's own default timeout. */
   flowTimeoutMs?: number;
   config: JobConfig;
+  mirror: boolean;
 }
 
 export interface JobSummary {
@@ -102,6 +110,8 @@ export interface SessionReady {
 
 export interface StepRunInput {
   sessionId: string;
+  /** Which session of the row (0, then 1 after a restart...): part of each mirrored log line's id. */
+  sessionAttempt: number;
   jobId: string;
   row: number;
   stepIndex: number;

@@ -1,0 +1,95 @@
+/**
+ * Bench options, from argv (`--name=value`, `--flag`) or env (`BENCH_NAME=value`). `--quick` scales every
+ * benchmark down to a smoke run (CI); explicit options still win over the quick defaults.
+ */
+export const BENCHMARKS = ['p1', 'p2', 'p3', 'p4', 'cancel'] as const;
+export type BenchName = (typeof BENCHMARKS)[number];
+
+export interface BenchOptions {
+  quick: boolean;
+  only: BenchName[];
+  /** P1: measured jobs (after one warm-up job). */
+  p1Samples: number;
+  /** P2: rows, steps per row, concurrency, repetitions of (system, plain, engine). */
+  p2Rows: number;
+  p2Steps: number;
+  p2Concurrency: number;
+  p2Reps: number;
+  /** P3: concurrent sessions to measure at. */
+  p3Levels: number[];
+  /** P4: rows and steps per job, and the concurrencies. */
+  p4Rows: number;
+  p4Steps: number;
+  p4Levels: number[];
+  /** Cancel: repetitions and sessions open at each. */
+  cancelReps: number;
+  cancelSessions: number;
+  /** Worker log level (pino); the default keeps the table readable. */
+  logLevel: string;
+  /** Write bench/results/<timestamp>.json. */
+  write: boolean;
+  /** Exit 1 when a target is missed (default: report only). */
+  strict: boolean;
+}
+
+const USAGE = `usage: npm run bench -- [--quick] [--only=p1,p2,p3,p4,cancel] [--p1-samples=N]
+  [--p2-rows=N] [--p2-steps=N] [--p2-concurrency=N] [--p2-reps=N] [--p3-levels=1,2,4,8]
+  [--p4-rows=N] [--p4-steps=N] [--p4-levels=1,2,4] [--cancel-reps=N] [--cancel-sessions=N]
+  [--log-level=warn] [--no-write] [--strict]
+  (each also as env BENCH_<NAME>, e.g. BENCH_QUICK=1 BENCH_P1_SAMPLES=20)`;
+
+export function parseOptions(argv: string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): BenchOptions {
+  const given = new Map<string, string>();
+  for (const [k, v] of Object.entries(env)) {
+    if (k.startsWith('BENCH_') && v !== undefined && v !== '') given.set(k.slice(6).toLowerCase().replace(/_/g, '-'), v);
+  }
+  for (const arg of argv) {
+    if (arg === '--help' || arg === '-h') {
+      console.log(USAGE);
+      process.exit(0);
+    }
+    const m = /^--(no-)?([a-z0-9-]+)(?:=(.*))?$/.exec(arg);
+    if (!m) throw new Error(`unknown argument ${arg}\n${USAGE}`);
+    given.set(m[2], m[1] ? 'false' : (m[3] ?? 'true'));
+  }
+  const known = new Set(['quick', 'only', 'p1-samples', 'p2-rows', 'p2-steps', 'p2-concurrency', 'p2-reps', 'p3-levels', 'p4-rows', 'p4-steps', 'p4-levels', 'cancel-reps', 'cancel-sessions', 'log-level', 'write', 'strict']);
+  for (const k of given.keys()) if (!known.has(k)) throw new Error(`unknown option --${k}\n${USAGE}`);
+
+  const flag = (k: string, def: boolean) => (given.has(k) ? /^(1|true|yes)$/i.test(given.get(k)!) : def);
+  const quick = flag('quick', false);
+  const int = (k: string, full: number, q: number, min = 1) => {
+    const raw = given.get(k);
+    if (raw === undefined) return quick ? q : full;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min) throw new Error(`--${k} must be an integer >= ${min} (got ${raw})`);
+    return n;
+  };
+  const list = (k: string, full: number[], q: number[]) => {
+    const raw = given.get(k);
+    if (raw === undefined) return quick ? q : full;
+    const xs = raw.split(',').map(Number);
+    if (xs.some((x) => !Number.isInteger(x) || x < 1)) throw new Error(`--${k} must be a comma-separated list of integers >= 1 (got ${raw})`);
+    return xs;
+  };
+  const only = (given.get('only')?.split(',').map((s) => s.trim().toLowerCase()) ?? [...BENCHMARKS]) as BenchName[];
+  for (const b of only) if (!BENCHMARKS.includes(b)) throw new Error(`--only: unknown benchmark ${b} (expected ${BENCHMARKS.join(', ')})`);
+
+  return {
+    quick,
+    only,
+    p1Samples: int('p1-samples', 60, 3),
+    p2Rows: int('p2-rows', 20, 2),
+    p2Steps: int('p2-steps', 25, 25),
+    p2Concurrency: int('p2-concurrency', 4, 2),
+    p2Reps: int('p2-reps', 3, 1),
+    p3Levels: list('p3-levels', [1, 2, 4, 8], [1, 2]),
+    p4Rows: int('p4-rows', 12, 2),
+    p4Steps: int('p4-steps', 10, 5),
+    p4Levels: list('p4-levels', [1, 2, 4], [1, 2]),
+    cancelReps: int('cancel-reps', 5, 1),
+    cancelSessions: int('cancel-sessions', 4, 2),
+    logLevel: given.get('log-level') ?? 'warn',
+    write: flag('write', true),
+    strict: flag('strict', false),
+  };
+}

@@ -1,0 +1,77 @@
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../../src/support/tools';
+import type { RunnerWorker } from '../../src/worker/runner-worker';
+import { startHarness, Harness, newJobId } from '../support/harness';
+import { chromiumChildren, commandLine, isAlive, waitFor } from '../support/processes';
+
+/** Each row spends ~4 s inside one step: long enough to kill its browser mid-step. */
+const slowRow = {
+  title: 'slow row',
+  steps: [
+    { type: 'navigate', url: '{{baseUrl}}/index.html' },
+    { type: 'waitForExpression', expression: 'new Promise((r) => setTimeout(() => r(true), 4000))', timeout: 10000 },
+    { type: 'waitForElement', selectors: [['#get-started']] },
+  ],
+};
+
+describe('browser crash: the worker survives, relaunches Chromium and restarts the rows it lost', () => {
+  let h: Harness;
+  let worker: RunnerWorker;
+  beforeAll(async () => {
+    h = await startHarness({ siteRoot: join(PROJECT_ROOT, 'examples', 'site') });
+    worker = await h.startWorker({ MAX_CONCURRENT_SESSIONS: '2' });
+  });
+  afterAll(() => h.close());
+
+  it('SIGKILL of Chromium mid-step: the job passes, both rows restarted once on the same worker', async () => {
+    // This jest process has launched no browser yet (the harness launches lazily), so any chromium child
+    // that appears is this worker's.
+    expect(chromiumChildren()).toEqual([]);
+    const jobId = newJobId('crash');
+    await h.client.startExecution({
+      jobId,
+      recording: slowRow,
+      csv: 'n\n1\n2\n',
+      config: { timingMode: 'instant', maxConcurrentRows: 2, sessionHeartbeatTimeoutMs: 5000, defaults: { baseUrl: h.site.url } },
+    });
+
+    // Both rows hold a page, then both are inside their 4 s step.
+    await waitFor('both rows to hold a session', () => worker.sessions.activeSessions === 2, 30_000);
+    await new Promise((r) => setTimeout(r, 1500));
+    const progress = await h.client.getProgress(jobId);
+    expect(progress.rows).toMatchObject({ running: 2, passed: 0, failed: 0 });
+    expect(worker.sessions.browserRelaunches).toBe(0);
+
+    const browsers = chromiumChildren();
+    expect(browsers).toHaveLength(1);
+    const [pid] = browsers;
+    expect(commandLine(pid)).toMatch(/chromium/);
+    const killedAt = Date.now();
+    process.kill(pid, 'SIGKILL');
+    await waitFor(`chromium ${pid} to die`, () => !isAlive(pid) || /<defunct>|^$/.test(commandLine(pid) ?? ''), 10_000);
+
+    const summary = await h.client.getResult(jobId);
+    console.log(
+      `chromium killed → job done in ${Date.now() - killedAt} ms; restarts ${summary.results.map((r) => `row ${r.row}: ${r.sessionRestarts}`).join(', ')}; relaunches ${worker.sessions.browserRelaunches}`,
+    );
+
+    expect(summary.status).toBe('passed');
+    expect(summary.rows).toEqual({ total: 2, passed: 2, failed: 0, cancelled: 0 });
+    expect(summary.steps).toEqual({ total: 6, passed: 6, failed: 0, skipped: 0 });
+    expect(summary.results.map((r) => r.row)).toEqual([1, 2]);
+    for (const row of summary.results) {
+      // Both rows were mid-step in the killed browser.
+      expect(row).toMatchObject({ status: 'passed', workerId: worker.workerId });
+      expect(row.sessionRestarts).toBeGreaterThanOrEqual(1);
+      expect(row.steps.map((s) => s.status)).toEqual(['passed', 'passed', 'passed']);
+      expect(row.error).toBeUndefined();
+    }
+    // The worker kept running and launched a new browser for the restarted rows.
+    expect(worker.draining).toBe(false);
+    expect(worker.sessions.browserRelaunches).toBeGreaterThanOrEqual(1);
+    const now = chromiumChildren();
+    expect(now).toHaveLength(1);
+    expect(now[0]).not.toBe(pid);
+    expect(worker.sessions.activeSessions).toBe(0);
+  });
+});

@@ -1,0 +1,148 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Pool } from 'pg';
+import { applyMigrations } from '../../src/mirror/db/apply-migrations';
+import { PROJECT_ROOT } from '../../src/support/tools';
+import { startHarness, Harness, newJobId } from '../support/harness';
+import { createTestDatabase, TestDatabase } from '../support/test-database';
+import { startPostgrestGateway, PostgrestGateway } from '../support/postgrest-gateway';
+
+const signupStyle = {
+  title: 'login',
+  steps: [
+    { type: 'navigate', url: '{{baseUrl}}/signup.html' },
+    { type: 'change', selectors: [['#first-name']], value: '{{user}}' },
+    { type: 'change', selectors: [['#password']], value: '{{password}}' },
+    { type: 'waitForElement', selectors: [['{{expect}}']], timeout: 800 },
+  ],
+};
+const csv = 'user,password,expect\nada,S3cret-Ada-pw,#first-name\nbob,S3cret-Bob-pw,#never-there\n';
+
+async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (ok(v) || Date.now() > deadline) return v;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('Supabase mirror (supabase-js → PostgREST-compatible gateway → real PostgreSQL with the migrations)', () => {
+  let db: TestDatabase;
+  let pool: Pool;
+  let gateway: PostgrestGateway;
+  let h: Harness;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('mirror');
+    await applyMigrations(db.url);
+    pool = new Pool({ connectionString: db.url });
+    gateway = await startPostgrestGateway({ databaseUrl: db.url });
+    h = await startHarness({
+      siteRoot: join(PROJECT_ROOT, 'examples', 'site'),
+      env: { SUPABASE_URL: gateway.url, SUPABASE_SERVICE_ROLE_KEY: 'test-service-role-key', RUNNER_HEALTH_INTERVAL_MS: '1000' },
+    });
+    await h.startWorker({ MAX_CONCURRENT_SESSIONS: '2' });
+  });
+  afterAll(async () => {
+    await h.close();
+    await gateway.close();
+    await pool.end();
+    await db.drop();
+  });
+
+  const q = async (sql: string, args: unknown[] = []) => (await pool.query(sql, args)).rows;
+  const mirrorDone = (jobId: string) => h.client.client.workflow.getHandle(`mirror-${jobId}`).result();
+
+  it('mirrors a job end to end: exactly the expected rows, secrets masked, screenshot uploaded', async () => {
+    const jobId = newJobId('m');
+    await h.client.startExecution({ jobId, recording: signupStyle, csv, config: { timingMode: 'instant', defaults: { baseUrl: h.site.url } } });
+    const summary = await h.client.getResult(jobId);
+    await mirrorDone(jobId);
+
+    const [job] = await q('select * from execution_jobs where id = $1', [jobId]);
+    expect(job).toMatchObject({ status: 'failed', rows_total: 2, rows_passed: 1, rows_failed: 1, steps_total: 8, steps_passed: 7, steps_failed: 1, workflow_id: `execution-${jobId}` });
+    expect(job.completed_at).not.toBeNull();
+    expect(job.error_message).toMatch(/1 of 2 row/);
+
+    const rows = await q('select * from execution_rows where job_id = $1 order by row_index', [jobId]);
+    expect(rows.map((r) => [r.row_index, r.status])).toEqual([[1, 'passed'], [2, 'failed']]);
+    expect(rows[0].values_masked).toEqual({ user: 'ada', password: '***', expect: '#first-name' });
+    expect(rows[1]).toMatchObject({ error_step_index: 3, error_type: 'ElementNotFound' });
+
+    // One log line per step attempt and event: 4 started + 4 passed for row 1; row 2 fails step 3 once.
+    const logs = await q('select row_index, step_index, attempt, event, selector_used from execution_logs where job_id = $1 order by row_index, step_index, occurred_at, event', [jobId]);
+    const expected = summary.results.reduce((n, r) => n + r.steps.filter((s) => s.status !== 'skipped').reduce((m, s) => m + 2 * s.attempts, 0), 0);
+    expect(logs).toHaveLength(expected);
+    expect(new Set(logs.map((l) => `${l.row_index}:${l.step_index}:${l.attempt}:${l.event}`)).size).toBe(logs.length);
+    expect(logs.find((l) => l.row_index === 1 && l.step_index === 1 && l.event === 'passed')?.selector_used).toBe('#first-name');
+
+    const everything = JSON.stringify([job, rows, await q('select * from execution_logs where job_id = $1', [jobId])]);
+    expect(everything).not.toContain('S3cret');
+
+    const shots = await until(() => q('select * from execution_screenshots where job_id = $1', [jobId]), (r) => r.length === 1);
+    expect(shots).toHaveLength(1);
+    expect(shots[0]).toMatchObject({ row_index: 2, step_index: 3, bucket: 'execution-screenshots' });
+    expect(existsSync(join(gateway.storageDir, 'execution-screenshots', 'objects', shots[0].storage_path))).toBe(true);
+
+    const health = await q('select * from runner_health');
+    expect(health.length).toBeGreaterThanOrEqual(1);
+    expect(health[0].max_sessions).toBe(2);
+    expect(Number(health[0].sessions_executed)).toBeGreaterThanOrEqual(2);
+  });
+
+  it('Supabase down mid-job: the job finishes on time, and every row and log lands exactly once afterwards', async () => {
+    const jobId = newJobId('outage');
+    await gateway.stop();
+    await h.client.startExecution({ jobId, recording: signupStyle, csv: 'user,password,expect\n' + 'x,pw-123456,#first-name\n'.repeat(4), config: { timingMode: 'instant', defaults: { baseUrl: h.site.url } } });
+    const summary = await h.client.getResult(jobId); // while Supabase is still down
+    expect(summary.status).toBe('passed');
+    expect(await q('select * from execution_jobs where id = $1', [jobId])).toHaveLength(0);
+
+    await new Promise((r) => setTimeout(r, 2000)); // mirror retries keep failing meanwhile
+    await gateway.start();
+    await mirrorDone(jobId);
+    const [job] = await q('select * from execution_jobs where id = $1', [jobId]);
+    expect(job).toMatchObject({ status: 'passed', rows_total: 4, rows_passed: 4, steps_passed: 16 });
+    const rows = await q('select status from execution_rows where job_id = $1', [jobId]);
+    expect(rows.map((r) => r.status)).toEqual(['passed', 'passed', 'passed', 'passed']);
+    const logs = await q('select id from execution_logs where job_id = $1', [jobId]);
+    expect(logs).toHaveLength(4 * 4 * 2);
+  });
+
+  it('portal path: a job started with only its jobId loads its recording and CSV from Supabase', async () => {
+    const [rec] = await q(`insert into recordings (name, recording) values ('portal', $1) returning id`, [JSON.stringify(signupStyle)]);
+    const jobId = newJobId('portal');
+    await q(`insert into execution_jobs (id, recording_id, csv_data, config) values ($1, $2, $3, $4)`, [jobId, rec.id, 'user,password,expect\nzoe,pw-zoe-123,#first-name\n', JSON.stringify({ timingMode: 'instant', defaults: { baseUrl: h.site.url } })]);
+    await h.client.startExecution({ jobId });
+    const summary = await h.client.getResult(jobId);
+    expect(summary.rows).toMatchObject({ total: 1, passed: 1 });
+    await mirrorDone(jobId);
+    const [job] = await q('select status, rows_passed from execution_jobs where id = $1', [jobId]);
+    expect(job).toEqual({ status: 'passed', rows_passed: 1 });
+  });
+
+  it.each([
+    ['a missing job', async () => undefined, /not found in execution_jobs/],
+    ['a missing recording', async (id: string) => q(`insert into execution_jobs (id) values ($1)`, [id]), /no recording_id/],
+    ['an invalid recording', async (id: string) => {
+      const [rec] = await q(`insert into recordings (name, recording) values ('bad', '{"title":"x","steps":[{"type":"click"}]}') returning id`);
+      await q(`insert into execution_jobs (id, recording_id) values ($1, $2)`, [id, rec.id]);
+    }, /steps\[0\]\.selectors/],
+  ])('portal path with %s: the job is marked failed with the reason and no browser starts', async (_name, seed, reason) => {
+    const jobId = newJobId('bad');
+    await seed(jobId);
+    const before = h.workers[0].sessions.sessionsExecuted;
+    await h.client.startExecution({ jobId });
+    await expect(h.client.getResult(jobId)).rejects.toThrow();
+    expect(h.workers[0].sessions.sessionsExecuted).toBe(before);
+    const rows = await q('select status, error_message from execution_jobs where id = $1', [jobId]);
+    if (rows.length > 0) {
+      expect(rows[0].status).toBe('failed');
+      expect(rows[0].error_message).toMatch(reason);
+    } else {
+      // A job that does not exist cannot be marked; the workflow failure carries the reason.
+      await expect(h.client.getResult(jobId)).rejects.toThrow();
+    }
+  });
+});
