@@ -16,7 +16,7 @@ import { PROJECT_ROOT } from '../src/support/tools';
 import { benchCancel } from './cancel-latency';
 import { parseOptions, type BenchName } from './lib/options';
 import { report, targets, type BenchResults } from './lib/report';
-import { cpuDelta, sampleCpu } from './lib/proc';
+import { cpuDelta, sampleCpu, waitForQuietMachine } from './lib/proc';
 import { machineInfo, startBench, type BenchContext, type BenchWorker } from './lib/setup';
 import { benchPickup } from './p1-pickup';
 import { benchOverhead } from './p2-overhead';
@@ -39,8 +39,16 @@ const log = (msg: string) => process.stderr.write(`[bench ${new Date().toISOStri
 
 async function main(): Promise<number> {
   const opts = parseOptions();
-  const startedAt = new Date();
+  // Like the production image (node dist/src/worker.js): no source-mapped stack traces. tsx turns them on.
+  if (!opts.sourceMaps) process.setSourceMapsEnabled(false);
+  let startedAt = new Date();
   log(`${opts.quick ? 'quick' : 'full'} run: ${opts.only.join(', ')}`);
+  if (opts.waitIdle > 0) {
+    log(`waiting up to ${opts.waitIdle} s for a quiet machine`);
+    const { busyCores, waitedS } = await waitForQuietMachine(opts.waitIdle);
+    log(`machine: ${busyCores} cores busy after ${waitedS} s`);
+    startedAt = new Date();
+  }
   const ctx = await startBench(opts);
   let interrupted = false;
   const onSignal = () => {

@@ -7,7 +7,7 @@
  * stayed under 1 MB and that the progress query answered during the run and never went backwards.
  * Prints timings; exits 1 when a check fails, 2 on a crash.
  *
- * Options: --rows N (5000) --sessions N (MAX_CONCURRENT_SESSIONS, 12) --concurrency N (maxConcurrentRows,
+ * Options: --rows N (5000) --sessions N (MAX_CONCURRENT_SESSIONS, 8) --concurrency N (maxConcurrentRows,
  * = sessions) --rows-per-run N (job default, 500) --steps 1|2 (navigate, + waitForExpression 'true') --keep
  * (keep the results directory).
  */
@@ -56,7 +56,7 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 async function main(): Promise<number> {
   const rows = option('rows', 5000);
-  const sessions = option('sessions', 12);
+  const sessions = option('sessions', 8);
   const concurrency = option('concurrency', sessions);
   const rowsPerRun = process.argv.includes('--rows-per-run') ? option('rows-per-run', 500) : undefined;
   const stepCount = option('steps', 1);

@@ -30,12 +30,19 @@ export interface BenchOptions {
   write: boolean;
   /** Exit 1 when a target is missed (default: report only). */
   strict: boolean;
+  /**
+   * Keep tsx's source-map support on. Off by default: the production image runs compiled JS without source
+   * maps, and with them on every stack trace (Playwright captures one per API call) is source-mapped.
+   */
+  sourceMaps: boolean;
+  /** Before starting, wait up to this many seconds for the machine to be quiet (< 0.3 cores busy). 0: don't. */
+  waitIdle: number;
 }
 
 const USAGE = `usage: npm run bench -- [--quick] [--only=p1,p2,p3,p4,cancel] [--p1-samples=N]
   [--p2-rows=N] [--p2-steps=N] [--p2-concurrency=N] [--p2-reps=N] [--p3-levels=1,2,4,8]
   [--p4-rows=N] [--p4-steps=N] [--p4-levels=1,2,4] [--cancel-reps=N] [--cancel-sessions=N]
-  [--log-level=warn] [--no-write] [--strict]
+  [--log-level=warn] [--no-write] [--strict] [--wait-idle=SECONDS] [--source-maps]
   (each also as env BENCH_<NAME>, e.g. BENCH_QUICK=1 BENCH_P1_SAMPLES=20)`;
 
 export function parseOptions(argv: string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): BenchOptions {
@@ -52,7 +59,7 @@ export function parseOptions(argv: string[] = process.argv.slice(2), env: NodeJS
     if (!m) throw new Error(`unknown argument ${arg}\n${USAGE}`);
     given.set(m[2], m[1] ? 'false' : (m[3] ?? 'true'));
   }
-  const known = new Set(['quick', 'only', 'p1-samples', 'p2-rows', 'p2-steps', 'p2-concurrency', 'p2-reps', 'p3-levels', 'p4-rows', 'p4-steps', 'p4-levels', 'cancel-reps', 'cancel-sessions', 'log-level', 'write', 'strict']);
+  const known = new Set(['quick', 'only', 'p1-samples', 'p2-rows', 'p2-steps', 'p2-concurrency', 'p2-reps', 'p3-levels', 'p4-rows', 'p4-steps', 'p4-levels', 'cancel-reps', 'cancel-sessions', 'log-level', 'write', 'strict', 'wait-idle', 'source-maps']);
   for (const k of given.keys()) if (!known.has(k)) throw new Error(`unknown option --${k}\n${USAGE}`);
 
   const flag = (k: string, def: boolean) => (given.has(k) ? /^(1|true|yes)$/i.test(given.get(k)!) : def);
@@ -91,5 +98,7 @@ export function parseOptions(argv: string[] = process.argv.slice(2), env: NodeJS
     logLevel: given.get('log-level') ?? 'warn',
     write: flag('write', true),
     strict: flag('strict', false),
+    waitIdle: int('wait-idle', 0, 0, 0),
+    sourceMaps: flag('source-maps', false),
   };
 }

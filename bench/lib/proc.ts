@@ -54,6 +54,18 @@ function machineBusyMs(): number {
   }
 }
 
+/** Waits until the whole machine is below `cores` busy over a 2 s window, or `timeoutS` passed. Returns the last reading. */
+export async function waitForQuietMachine(timeoutS: number, cores = 0.3): Promise<{ busyCores: number; waitedS: number }> {
+  const start = Date.now();
+  for (;;) {
+    const a = machineBusyMs();
+    await new Promise((r) => setTimeout(r, 2000));
+    const busyCores = Math.round(((machineBusyMs() - a) / 2000) * 100) / 100;
+    const waitedS = Math.round((Date.now() - start) / 1000);
+    if (!(busyCores >= cores) || waitedS >= timeoutS) return { busyCores, waitedS };
+  }
+}
+
 export interface CpuSample {
   /** This process: harness + client + worker (activities, Playwright client, workflow threads). */
   node: number;

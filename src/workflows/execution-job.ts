@@ -166,7 +166,10 @@ export async function executionJob(input: ExecutionInput, carried?: JobState): P
  * Supabase catches up) and announces the job and all its rows.
  */
 async function startMirror(jobId: string, job: PreparedJob, running: JobEvent): Promise<void> {
-  await startChild(jobMirror, { workflowId: mirrorWorkflowId(jobId), args: [jobId], parentClosePolicy: ParentClosePolicy.ABANDON });
+  // Non-cancellable: cancelling the job must not cancel its mirror, which still has to record the cancel.
+  await CancellationScope.nonCancellable(() =>
+    startChild(jobMirror, { workflowId: mirrorWorkflowId(jobId), args: [jobId], parentClosePolicy: ParentClosePolicy.ABANDON }),
+  );
   const masked = (values: Record<string, string>) =>
     Object.fromEntries(Object.entries(values).map(([k, v]) => [k, job.secretColumns.includes(k) ? '***' : v]));
   await emitMirror(true, jobId, [running, { kind: 'rowsQueued', jobId, rows: job.rows.map((values, i) => ({ row: i + 1, valuesMasked: masked(values) })) }]);
