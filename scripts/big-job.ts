@@ -66,7 +66,10 @@ async function main(): Promise<number> {
   const siteDir = join(work, 'site');
   const resultsDir = join(work, 'results');
   mkdirSync(siteDir, { recursive: true });
-  writeFileSync(join(siteDir, 'index.html'), '<!doctype html><html><head><title>big job</title><link rel="icon" href="data:,"></head><body><p id="ok">ok</p></body></html>\n');
+  writeFileSync(
+    join(siteDir, 'index.html'),
+    '<!doctype html><html><head><title>big job</title><link rel="icon" href="data:,"></head><body><p id="ok">ok</p></body></html>\n',
+  );
 
   const t0 = performance.now();
   const port = await freePort();
@@ -84,7 +87,10 @@ async function main(): Promise<number> {
     SHUTDOWN_GRACE_MS: '30000',
   });
   const logger = createLogger({ level: env.LOG_LEVEL, pretty: false });
-  const { code } = await bundleWorkflowCode({ workflowsPath: resolve(__dirname, '..', 'src', 'workflows', 'index.ts'), logger: quietLogger });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: resolve(__dirname, '..', 'src', 'workflows', 'index.ts'),
+    logger: quietLogger,
+  });
   const worker = await startRunnerWorker({ env, address: server.address, logger, workflowBundle: { code } });
   let workerError: unknown;
   worker.done.catch((err) => (workerError = err));
@@ -108,7 +114,13 @@ async function main(): Promise<number> {
       jobId,
       recording: { title: `big job ${rows}`, steps },
       csv,
-      config: { timingMode: 'instant', maxConcurrentRows: concurrency, screenshots: 'off', defaults: { baseUrl: site.url }, ...(rowsPerRun ? { rowsPerRun } : {}) },
+      config: {
+        timingMode: 'instant',
+        maxConcurrentRows: concurrency,
+        screenshots: 'off',
+        defaults: { baseUrl: site.url },
+        ...(rowsPerRun ? { rowsPerRun } : {}),
+      },
     });
 
     // Poll progress during the run: it must answer, and its counters must never go backwards.
@@ -141,7 +153,9 @@ async function main(): Promise<number> {
         if (performance.now() - lastPrint > 15_000) {
           lastPrint = performance.now();
           const elapsed = performance.now() - tStart;
-          console.log(`  ${seconds(elapsed)}: ${done(p)}/${p.rows.total} rows done, ${p.rows.running} running, ${((done(p) / elapsed) * 60_000).toFixed(0)} rows/min`);
+          console.log(
+            `  ${seconds(elapsed)}: ${done(p)}/${p.rows.total} rows done, ${p.rows.running} running, ${((done(p) / elapsed) * 60_000).toFixed(0)} rows/min`,
+          );
         }
       } catch {
         progress.errors++; // e.g. between two runs of a continue-as-new; counted, not fatal
@@ -170,28 +184,60 @@ async function main(): Promise<number> {
     console.log('');
     check(workerError === undefined, `worker kept running${workerError ? `: ${String(workerError)}` : ''}`);
     check(summary.status === 'passed', `job status passed (got ${summary.status})`);
-    check(summary.rows.total === rows && summary.rows.passed === rows, `summary rows ${JSON.stringify(summary.rows)} = ${rows} total, all passed`);
+    check(
+      summary.rows.total === rows && summary.rows.passed === rows,
+      `summary rows ${JSON.stringify(summary.rows)} = ${rows} total, all passed`,
+    );
     check(summary.steps.passed === rows * steps.length, `summary steps ${JSON.stringify(summary.steps)}`);
-    check(all.length === rows && missing.length === 0 && duplicated.length === 0, `getAllRowResults: ${all.length} results, every row exactly once (missing ${missing.slice(0, 10).join(',') || 'none'}, duplicated ${duplicated.slice(0, 10).join(',') || 'none'})`);
-    check(notPassed.length === 0, `every row result passed (${notPassed.length} not: ${notPassed.slice(0, 3).map((r) => `row ${r.row} ${r.status} ${r.error?.type}: ${r.error?.message}`).join('; ')})`);
-    check(runs.length >= Math.ceil(rows / (rowsPerRun ?? 500)), `${runs.length} run(s) of execution-${jobId} (continue-as-new every ${rowsPerRun ?? 500} rows)`);
-    check(maxEvents < MAX_EVENTS_PER_RUN, `every run's history < ${MAX_EVENTS_PER_RUN} events (max ${maxEvents}; per run ${runs.map((r) => r.events).join(', ')})`);
+    check(
+      all.length === rows && missing.length === 0 && duplicated.length === 0,
+      `getAllRowResults: ${all.length} results, every row exactly once (missing ${missing.slice(0, 10).join(',') || 'none'}, duplicated ${duplicated.slice(0, 10).join(',') || 'none'})`,
+    );
+    check(
+      notPassed.length === 0,
+      `every row result passed (${notPassed.length} not: ${notPassed
+        .slice(0, 3)
+        .map((r) => `row ${r.row} ${r.status} ${r.error?.type}: ${r.error?.message}`)
+        .join('; ')})`,
+    );
+    check(
+      runs.length >= Math.ceil(rows / (rowsPerRun ?? 500)),
+      `${runs.length} run(s) of execution-${jobId} (continue-as-new every ${rowsPerRun ?? 500} rows)`,
+    );
+    check(
+      maxEvents < MAX_EVENTS_PER_RUN,
+      `every run's history < ${MAX_EVENTS_PER_RUN} events (max ${maxEvents}; per run ${runs.map((r) => r.events).join(', ')})`,
+    );
     check(summaryBytes < MAX_SUMMARY_BYTES, `summary JSON ${summaryBytes} bytes < 1 MB`);
-    check(progress.answered > 0 && progress.last !== undefined, `progress query answered during the run (${progress.answered} answers, ${progress.errors} errors)`);
-    check(progress.backwards.length === 0, `progress never went backwards${progress.backwards.length ? `: ${progress.backwards.slice(0, 5).join('; ')}` : ''}`);
+    check(
+      progress.answered > 0 && progress.last !== undefined,
+      `progress query answered during the run (${progress.answered} answers, ${progress.errors} errors)`,
+    );
+    check(
+      progress.backwards.length === 0,
+      `progress never went backwards${progress.backwards.length ? `: ${progress.backwards.slice(0, 5).join('; ')}` : ''}`,
+    );
 
     console.log('');
-    console.log(`rows               ${rows} × ${steps.length} step(s), concurrency ${concurrency}, sessions ${sessions}, rowsPerRun ${rowsPerRun ?? 'default (500)'}`);
+    console.log(
+      `rows               ${rows} × ${steps.length} step(s), concurrency ${concurrency}, sessions ${sessions}, rowsPerRun ${rowsPerRun ?? 'default (500)'}`,
+    );
     console.log(`setup              ${seconds(tReady - t0)} (dev server, bundle, worker)`);
     console.log(`wall time          ${seconds(wallMs)} (start → result)`);
-    console.log(`throughput         ${((rows / wallMs) * 60_000).toFixed(0)} rows/min, ${(wallMs / rows).toFixed(1)} ms/row wall, ${((wallMs * concurrency) / rows).toFixed(0)} ms/row per slot`);
-    console.log(`row duration       p50 ${pct(0.5)} ms, p90 ${pct(0.9)} ms, p99 ${pct(0.99)} ms, max ${rowMs[rowMs.length - 1] ?? 0} ms (open session → release)`);
+    console.log(
+      `throughput         ${((rows / wallMs) * 60_000).toFixed(0)} rows/min, ${(wallMs / rows).toFixed(1)} ms/row wall, ${((wallMs * concurrency) / rows).toFixed(0)} ms/row per slot`,
+    );
+    console.log(
+      `row duration       p50 ${pct(0.5)} ms, p90 ${pct(0.9)} ms, p99 ${pct(0.99)} ms, max ${rowMs[rowMs.length - 1] ?? 0} ms (open session → release)`,
+    );
     console.log(`session restarts   ${restarts}; browser relaunches ${worker.sessions.browserRelaunches}`);
     console.log(`runs               ${runs.length}, max events per run ${maxEvents}`);
     console.log(`summary bytes      ${summaryBytes}`);
     console.log(`checks             ${seconds(tChecked - tDone)} (history + results files)`);
     await printPhases(client.client, jobId, rows, concurrency, option('trace', 40));
-    console.log(`process            cpu user ${seconds(process.cpuUsage().user / 1000)}, system ${seconds(process.cpuUsage().system / 1000)}, rss ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB`);
+    console.log(
+      `process            cpu user ${seconds(process.cpuUsage().user / 1000)}, system ${seconds(process.cpuUsage().system / 1000)}, rss ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB`,
+    );
   } finally {
     await Promise.race([worker.shutdown().catch(() => undefined), new Promise((r) => setTimeout(r, 60_000).unref())]);
     await client.close();
@@ -217,15 +263,26 @@ function rowPhases(events: HistoryEvent[]): Record<string, number> | undefined {
     if (e.workflowExecutionStartedEventAttributes) started = at(e);
     else if (e.workflowExecutionSignaledEventAttributes) signaled ??= at(e);
     else if (e.workflowExecutionCompletedEventAttributes) completed = at(e);
-    else if (e.activityTaskScheduledEventAttributes) acts.set(String(e.eventId), { name: e.activityTaskScheduledEventAttributes.activityType?.name ?? '?', scheduled: at(e) });
+    else if (e.activityTaskScheduledEventAttributes)
+      acts.set(String(e.eventId), { name: e.activityTaskScheduledEventAttributes.activityType?.name ?? '?', scheduled: at(e) });
     else if (e.activityTaskStartedEventAttributes) acts.get(String(e.activityTaskStartedEventAttributes.scheduledEventId))!.started = at(e);
-    else if (e.activityTaskCompletedEventAttributes) acts.get(String(e.activityTaskCompletedEventAttributes.scheduledEventId))!.closed = at(e);
+    else if (e.activityTaskCompletedEventAttributes)
+      acts.get(String(e.activityTaskCompletedEventAttributes.scheduledEventId))!.closed = at(e);
   }
   const list = [...acts.values()];
   const hold = list.find((a) => a.name === 'holdSession');
   const stepActs = list.filter((a) => a.name === 'runStep');
   const release = list.find((a) => a.name === 'releaseSession');
-  if (started === undefined || completed === undefined || signaled === undefined || !hold?.started || !hold.closed || !release?.closed || stepActs.length === 0) return undefined;
+  if (
+    started === undefined ||
+    completed === undefined ||
+    signaled === undefined ||
+    !hold?.started ||
+    !hold.closed ||
+    !release?.closed ||
+    stepActs.length === 0
+  )
+    return undefined;
   const sum = (f: (a: (typeof stepActs)[number]) => number) => stepActs.reduce((n, a) => n + f(a), 0);
   const firstStep = stepActs[0];
   const lastStep = stepActs[stepActs.length - 1];
@@ -247,10 +304,15 @@ function rowPhases(events: HistoryEvent[]): Record<string, number> | undefined {
 
 /** Samples rows across the job and prints the mean time per phase, plus the parent's slot refill latency. */
 async function printPhases(client: Client, jobId: string, rows: number, concurrency: number, samples: number): Promise<void> {
-  const picked = [...new Set(Array.from({ length: Math.min(samples, rows) }, (_, i) => 1 + Math.floor((i * rows) / Math.min(samples, rows))))];
+  const picked = [
+    ...new Set(Array.from({ length: Math.min(samples, rows) }, (_, i) => 1 + Math.floor((i * rows) / Math.min(samples, rows)))),
+  ];
   const totals = new Map<string, number[]>();
   for (const row of picked) {
-    const history = await client.workflow.getHandle(rowWorkflowId(jobId, row)).fetchHistory().catch(() => undefined);
+    const history = await client.workflow
+      .getHandle(rowWorkflowId(jobId, row))
+      .fetchHistory()
+      .catch(() => undefined);
     const phases = history?.events ? rowPhases(history.events) : undefined;
     if (!phases) continue;
     for (const [k, v] of Object.entries(phases)) totals.set(k, [...(totals.get(k) ?? []), v]);
@@ -278,7 +340,8 @@ async function printPhases(client: Client, jobId: string, rows: number, concurre
         if (i !== undefined) childStart.push(t - i);
       } else if (e.childWorkflowExecutionCompletedEventAttributes || e.childWorkflowExecutionFailedEventAttributes) closedAt.push(t);
     }
-    for (let k = concurrency; k < initiated.length; k++) if (closedAt[k - concurrency] !== undefined) refill.push(initiated[k] - closedAt[k - concurrency]);
+    for (let k = concurrency; k < initiated.length; k++)
+      if (closedAt[k - concurrency] !== undefined) refill.push(initiated[k] - closedAt[k - concurrency]);
   }
   const mean = (v: number[]) => (v.length ? (v.reduce((a, b) => a + b, 0) / v.length).toFixed(0) : '-');
   console.log(`  ${'parent: child initiated → child started'.padEnd(66)} ${mean(childStart).padStart(6)} ms`);

@@ -48,7 +48,12 @@ async function main(): Promise<void> {
     LOG_LEVEL: 'warn',
   });
   const { code } = await bundleWorkflowCode({ workflowsPath: join(PROJECT_ROOT, 'src', 'workflows', 'index.ts') });
-  const worker = await startRunnerWorker({ env, address: server.address, logger: createLogger({ level: 'warn', pretty: false }), workflowBundle: { code } });
+  const worker = await startRunnerWorker({
+    env,
+    address: server.address,
+    logger: createLogger({ level: 'warn', pretty: false }),
+    workflowBundle: { code },
+  });
   const site = await startStaticServer(join(EXAMPLES, 'site'));
   const client = await ExecutionClient.connect(env);
   const defaults = { baseUrl: site.url };
@@ -61,7 +66,11 @@ async function main(): Promise<void> {
     for (const workflowId of ids) {
       for await (const wf of client.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
         // The CLI writes the canonical proto JSON; the SDK's historyToJSON trips over its two protobufjs copies.
-        const json = execFileSync(resolveToolPaths().temporal!, ['workflow', 'show', '--address', server.address, '-w', workflowId, '-r', wf.runId, '-o', 'json'], { maxBuffer: 64 << 20 });
+        const json = execFileSync(
+          resolveToolPaths().temporal!,
+          ['workflow', 'show', '--address', server.address, '-w', workflowId, '-r', wf.runId, '-o', 'json'],
+          { maxBuffer: 64 << 20 },
+        );
         writeFileSync(join(OUT, `${name}--${wf.type}--${wf.runId}.json`), json);
         n++;
       }
@@ -81,18 +90,41 @@ async function main(): Promise<void> {
   };
 
   const stamp = Date.now();
-  await run('passed', { jobId: `passed-${stamp}`, recording: signup, csv: signupCsv.slice(0, 2).join('\n'), config: { timingMode: 'instant', defaults } });
-  await run('failed', { jobId: `failed-${stamp}`, recording: signup, csv: [signupCsv[0], signupCsv[4]].join('\n'), config: { timingMode: 'instant', defaults } });
-  await run('cancelled', { jobId: `cancelled-${stamp}`, recording: slow(20000), csv: 'n\n1\n2\n3\n', config: { timingMode: 'instant', defaults } }, async (jobId) => {
-    await untilSessions(2);
-    await client.cancelExecution(jobId);
+  await run('passed', {
+    jobId: `passed-${stamp}`,
+    recording: signup,
+    csv: signupCsv.slice(0, 2).join('\n'),
+    config: { timingMode: 'instant', defaults },
   });
-  await run('session-restart', { jobId: `restart-${stamp}`, recording: slow(3000), config: { timingMode: 'instant', defaults } }, async () => {
-    await untilSessions(1);
-    // Kill the browser under the live worker: the row's session is lost and the row restarts.
-    execFileSync('pkill', ['-KILL', '-P', String(process.pid), '-f', 'chromium']);
+  await run('failed', {
+    jobId: `failed-${stamp}`,
+    recording: signup,
+    csv: [signupCsv[0], signupCsv[4]].join('\n'),
+    config: { timingMode: 'instant', defaults },
   });
-  await run('continue-as-new', { jobId: `can-${stamp}`, recording: slow(10), csv: 'n\n' + Array.from({ length: 12 }, (_, i) => i).join('\n'), config: { timingMode: 'instant', rowsPerRun: 10, maxConcurrentRows: 2, defaults } });
+  await run(
+    'cancelled',
+    { jobId: `cancelled-${stamp}`, recording: slow(20000), csv: 'n\n1\n2\n3\n', config: { timingMode: 'instant', defaults } },
+    async (jobId) => {
+      await untilSessions(2);
+      await client.cancelExecution(jobId);
+    },
+  );
+  await run(
+    'session-restart',
+    { jobId: `restart-${stamp}`, recording: slow(3000), config: { timingMode: 'instant', defaults } },
+    async () => {
+      await untilSessions(1);
+      // Kill the browser under the live worker: the row's session is lost and the row restarts.
+      execFileSync('pkill', ['-KILL', '-P', String(process.pid), '-f', 'chromium']);
+    },
+  );
+  await run('continue-as-new', {
+    jobId: `can-${stamp}`,
+    recording: slow(10),
+    csv: 'n\n' + Array.from({ length: 12 }, (_, i) => i).join('\n'),
+    config: { timingMode: 'instant', rowsPerRun: 10, maxConcurrentRows: 2, defaults },
+  });
 
   await client.close();
   await worker.shutdown();

@@ -34,7 +34,9 @@ export function createJobActivities(deps: JobActivityDeps) {
       } catch (err) {
         if (!(err instanceof InputError)) throw err;
         if (portal && deps.mirror) {
-          await deps.mirror.apply([{ kind: 'job', jobId: input.jobId, status: 'failed', errorMessage: err.message, completedAt: Date.now() }]);
+          await deps.mirror.apply([
+            { kind: 'job', jobId: input.jobId, status: 'failed', errorMessage: err.message, completedAt: Date.now() },
+          ]);
         }
         throw ApplicationFailure.create({ type: 'InputError', message: err.message, nonRetryable: true, details: [err.issues] });
       }

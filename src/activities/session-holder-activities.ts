@@ -51,12 +51,20 @@ export function createSessionHolderActivities(deps: SessionHolderDeps) {
         });
         const why = await Promise.race([held.released.then(() => 'released' as const), lost, cancelled]);
         if (why === 'lost') {
-          throw ApplicationFailure.create({ type: 'SessionLost', message: 'the browser holding this session closed or crashed', nonRetryable: true });
+          throw ApplicationFailure.create({
+            type: 'SessionLost',
+            message: 'the browser holding this session closed or crashed',
+            nonRetryable: true,
+          });
         }
         if (why === 'cancelled') {
           // Either the row gave up on this session (it ignores the outcome) or this worker is shutting down past
           // its grace period: for the row that is a lost session, to be restarted on another worker.
-          throw ApplicationFailure.create({ type: 'SessionLost', message: `session closed: ${String(ctx.cancellationSignal.reason ?? 'cancelled')}`, nonRetryable: true });
+          throw ApplicationFailure.create({
+            type: 'SessionLost',
+            message: `session closed: ${String(ctx.cancellationSignal.reason ?? 'cancelled')}`,
+            nonRetryable: true,
+          });
         }
         log.info({ sessionId: session.id }, 'session released');
         return { sessionId: session.id };

@@ -77,7 +77,15 @@ export class SessionRegistry {
     }
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
-    const held: HeldSession = { session, jobId: args.jobId, row: args.row, values: args.values, defaults: args.defaults, released, release };
+    const held: HeldSession = {
+      session,
+      jobId: args.jobId,
+      row: args.row,
+      values: args.values,
+      defaults: args.defaults,
+      released,
+      release,
+    };
     this.sessions.set(session.id, held);
     this.sessionsExecuted++;
     return held;

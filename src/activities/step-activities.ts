@@ -33,7 +33,12 @@ export function createStepActivities(deps: StepActivityDeps) {
     join(deps.screenshotDir, input.jobId, `row-${input.row}-step-${input.stepIndex}-${suffix}.png`);
 
   /** Log lines never hold a step up: a signal is sent, and a slow one is simply not waited for. */
-  function emitLog(input: StepRunInput, attempt: number, fields: Pick<LogEvent, 'event'> & Partial<LogEvent>, extra: MirrorEvent[] = []): Promise<void> {
+  function emitLog(
+    input: StepRunInput,
+    attempt: number,
+    fields: Pick<LogEvent, 'event'> & Partial<LogEvent>,
+    extra: MirrorEvent[] = [],
+  ): Promise<void> {
     if (!deps.emitMirror) return Promise.resolve();
     const log: LogEvent = {
       kind: 'log',
@@ -46,13 +51,24 @@ export function createStepActivities(deps: StepActivityDeps) {
       occurredAt: Date.now(),
       ...fields,
     };
-    const sent = deps.emitMirror(input.jobId, [log, ...extra]).catch((err) => deps.logger.warn({ err: (err as Error).message }, 'mirror signal failed'));
+    const sent = deps
+      .emitMirror(input.jobId, [log, ...extra])
+      .catch((err) => deps.logger.warn({ err: (err as Error).message }, 'mirror signal failed'));
     return Promise.race([sent, new Promise<void>((r) => setTimeout(r, 1000).unref())]);
   }
 
   const screenshotEvent = (input: StepRunInput, localPath: string | undefined): MirrorEvent[] =>
     localPath && deps.workerTaskQueue
-      ? [{ kind: 'screenshot', jobId: input.jobId, row: input.row, stepIndex: input.stepIndex, localPath, workerTaskQueue: deps.workerTaskQueue }]
+      ? [
+          {
+            kind: 'screenshot',
+            jobId: input.jobId,
+            row: input.row,
+            stepIndex: input.stepIndex,
+            localPath,
+            workerTaskQueue: deps.workerTaskQueue,
+          },
+        ]
       : [];
 
   async function screenshot(held: HeldSession, path: string): Promise<string | undefined> {
@@ -70,7 +86,11 @@ export function createStepActivities(deps: StepActivityDeps) {
       const attempt = ctx.info.attempt;
       const held = deps.sessions.get(input.sessionId);
       if (!held || held.session.isLost) {
-        throw ApplicationFailure.create({ type: 'SessionLost', message: `session ${input.sessionId} is not open on this worker`, nonRetryable: true });
+        throw ApplicationFailure.create({
+          type: 'SessionLost',
+          message: `session ${input.sessionId} is not open on this worker`,
+          nonRetryable: true,
+        });
       }
       const log = deps.logger.child({ jobId: input.jobId, row: input.row, step: input.stepIndex, type: input.step.type, attempt });
       // Navigations and waits can be long: keep Temporal told that this worker is alive.
@@ -91,7 +111,12 @@ export function createStepActivities(deps: StepActivityDeps) {
         deps.metrics?.recordStep(input.step.type, 'passed', Date.now() - started);
         const selectorUsed = selectorAsRecorded(input.step, step, outcome.selectorUsed);
         log.debug({ selectorUsed, healed: outcome.healed }, 'step passed');
-        await emitLog(input, attempt, { event: 'passed', durationMs: Date.now() - started, selectorUsed, healed: outcome.healed }, screenshotEvent(input, shot));
+        await emitLog(
+          input,
+          attempt,
+          { event: 'passed', durationMs: Date.now() - started, selectorUsed, healed: outcome.healed },
+          screenshotEvent(input, shot),
+        );
         return {
           attempt,
           durationMs: Date.now() - started,
@@ -110,7 +135,12 @@ export function createStepActivities(deps: StepActivityDeps) {
           details.screenshot = await screenshot(held, screenshotPath(input, 'failure'));
         }
         log.info({ errorType: stepError.type, final, msg: message }, 'step failed');
-        await emitLog(input, attempt, { event: 'failed', durationMs: details.durationMs, message }, screenshotEvent(input, details.screenshot));
+        await emitLog(
+          input,
+          attempt,
+          { event: 'failed', durationMs: details.durationMs, message },
+          screenshotEvent(input, details.screenshot),
+        );
         throw ApplicationFailure.create({ type: stepError.type, message, nonRetryable: final, details: [details] });
       } finally {
         clearInterval(heartbeat);

@@ -140,12 +140,7 @@ function notFound(selectors: Selector[], timeoutMs: number, state: string, inval
  * locator.or(), so a stale first selector costs nothing beyond the time the element takes to
  * appear; then the lowest index present is picked, which keeps the recording's preference order.
  */
-export async function locateFirst(
-  frame: Frame,
-  selectors: Selector[],
-  ctx: StepContext,
-  opts: LocateOptions = {},
-): Promise<LocateResult> {
+export async function locateFirst(frame: Frame, selectors: Selector[], ctx: StepContext, opts: LocateOptions = {}): Promise<LocateResult> {
   const state = opts.state ?? 'visible';
   if (!selectors || selectors.length === 0) throw new StepError('InvalidStep', 'step has no selectors');
   throwIfAborted(ctx.signal);

@@ -117,10 +117,13 @@ export class BrowserSession {
       const onAbort = () => finish(abortedError(signal as AbortSignal));
       if (signal?.aborted) return onAbort();
       signal?.addEventListener('abort', onAbort, { once: true });
-      timer = setTimeout(() => {
-        const open = this.openPages().map((p) => p.url());
-        finish(new StepError('StepTimeout', `no page with url ${target} opened within ${timeoutMs}ms (open pages: ${open.join(', ')})`));
-      }, Math.max(1, timeoutMs));
+      timer = setTimeout(
+        () => {
+          const open = this.openPages().map((p) => p.url());
+          finish(new StepError('StepTimeout', `no page with url ${target} opened within ${timeoutMs}ms (open pages: ${open.join(', ')})`));
+        },
+        Math.max(1, timeoutMs),
+      );
       this.pageWaiters.add(check);
       check();
     });

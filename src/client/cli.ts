@@ -106,7 +106,9 @@ async function run(args: string[]): Promise<number> {
       case 'run': {
         const started = await client.startExecution(input!);
         if (!values.json) {
-          console.error(`${started.existing ? 'Job already exists' : 'Started'} ${started.jobId} (workflow ${started.workflowId}, ${started.rows} row(s))`);
+          console.error(
+            `${started.existing ? 'Job already exists' : 'Started'} ${started.jobId} (workflow ${started.workflowId}, ${started.rows} row(s))`,
+          );
         }
         if (!values.wait) {
           if (values.json) console.log(JSON.stringify(started));

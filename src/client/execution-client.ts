@@ -51,7 +51,8 @@ export class ExecutionClient {
           maxSessionRestarts: this.env.MAX_SESSION_RESTARTS,
           sessionHeartbeatTimeoutMs: this.env.SESSION_HEARTBEAT_TIMEOUT_MS,
         });
-    if (portal && !/^[A-Za-z0-9._:-]{1,200}$/.test(input.jobId ?? '')) throw new InputError('Invalid jobId: use 1-200 letters, digits, ".", "_", ":" or "-"');
+    if (portal && !/^[A-Za-z0-9._:-]{1,200}$/.test(input.jobId ?? ''))
+      throw new InputError('Invalid jobId: use 1-200 letters, digits, ".", "_", ":" or "-"');
     const workflowId = executionWorkflowId(input.jobId);
     const base = { jobId: input.jobId, workflowId, rows: prepared?.rows.length ?? 0 };
     // Describe first so the caller learns whether this call started anything; the conflict and reuse
@@ -69,7 +70,9 @@ export class ExecutionClient {
         args: [input],
         workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        staticSummary: prepared ? `job ${input.jobId}: ${prepared.rows.length} row(s) × ${prepared.flow.steps.length} step(s)` : `portal job ${input.jobId}`,
+        staticSummary: prepared
+          ? `job ${input.jobId}: ${prepared.rows.length} row(s) × ${prepared.flow.steps.length} step(s)`
+          : `portal job ${input.jobId}`,
       });
       return { ...base, runId: handle.firstExecutionRunId, existing: false };
     } catch (err) {

@@ -21,11 +21,12 @@ export function formatSummary(s: JobSummary): string {
   );
   for (const r of s.results) {
     const healed = r.steps.filter((st) => st.healed).length;
-    const extra = [
-      r.sessionRestarts ? `${r.sessionRestarts} session restart(s)` : '',
-      healed ? `${healed} healed selector(s)` : '',
-    ].filter(Boolean);
-    lines.push(`  ${ICON[r.status]} row ${r.row}: ${r.status} in ${(r.durationMs / 1000).toFixed(1)} s${extra.length ? ` [${extra.join(', ')}]` : ''}`);
+    const extra = [r.sessionRestarts ? `${r.sessionRestarts} session restart(s)` : '', healed ? `${healed} healed selector(s)` : ''].filter(
+      Boolean,
+    );
+    lines.push(
+      `  ${ICON[r.status]} row ${r.row}: ${r.status} in ${(r.durationMs / 1000).toFixed(1)} s${extra.length ? ` [${extra.join(', ')}]` : ''}`,
+    );
     if (r.error) lines.push(`      step ${r.error.stepIndex} ${r.error.type}: ${r.error.message}`);
     if (r.screenshot) lines.push(`      screenshot: ${r.screenshot}`);
   }

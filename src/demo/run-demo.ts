@@ -31,7 +31,11 @@ async function main(): Promise<number> {
   const logger = createLogger({ level: env.LOG_LEVEL });
   const devServer = env.TEMPORAL_ADDRESS
     ? undefined
-    : await startDevServer({ dbFilename: resolve(PROJECT_ROOT, env.TEMPORAL_DEV_DB), port: env.TEMPORAL_DEV_PORT, uiPort: env.TEMPORAL_UI_PORT });
+    : await startDevServer({
+        dbFilename: resolve(PROJECT_ROOT, env.TEMPORAL_DEV_DB),
+        port: env.TEMPORAL_DEV_PORT,
+        uiPort: env.TEMPORAL_UI_PORT,
+      });
   const address = env.TEMPORAL_ADDRESS ?? devServer!.address;
   const uiUrl = devServer?.uiUrl;
   console.log(`Temporal at ${address}${uiUrl ? `, Web UI at ${uiUrl}` : ''}`);

@@ -4,16 +4,7 @@ export type { Logger };
 
 /** Paths redacted wherever they appear in a log object: service keys and CSV row values never reach logs.
  * (`row` is a row number and stays visible.) */
-export const REDACT_PATHS = [
-  'serviceRoleKey',
-  '*.serviceRoleKey',
-  'apiKey',
-  '*.apiKey',
-  'values',
-  '*.values',
-  'csv',
-  '*.csv',
-];
+export const REDACT_PATHS = ['serviceRoleKey', '*.serviceRoleKey', 'apiKey', '*.apiKey', 'values', '*.values', 'csv', '*.csv'];
 
 /** JSON logs for machines; pretty lines when a person watches a terminal. */
 export function createLogger(opts: { level?: string; name?: string; pretty?: boolean } = {}): Logger {

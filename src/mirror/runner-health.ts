@@ -16,7 +16,12 @@ export interface RunnerSnapshot {
  * Upserts this worker's runner_health row on an interval, outside Temporal: it describes the process, so a
  * missed beat is itself the signal (the portal alerts on a stale last_heartbeat).
  */
-export function startRunnerHealthReporter(mirror: SupabaseMirror, intervalMs: number, snapshot: () => RunnerSnapshot, logger: Logger): { beat(): Promise<void>; stop(): void } {
+export function startRunnerHealthReporter(
+  mirror: SupabaseMirror,
+  intervalMs: number,
+  snapshot: () => RunnerSnapshot,
+  logger: Logger,
+): { beat(): Promise<void>; stop(): void } {
   let failingSince: number | undefined;
   const beat = async () => {
     const s = snapshot();

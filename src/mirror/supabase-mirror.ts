@@ -5,7 +5,8 @@ import { JobEvent, LogEvent, logId, MirrorEvent, RowEvent, rowId, RowsQueuedEven
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 /** Drop undefined so an upsert never overwrites a column it does not mean to set. */
-const defined = <T extends Record<string, unknown>>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+const defined = <T extends Record<string, unknown>>(o: T): Partial<T> =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 
 export interface MirrorConfig {
   url: string;
@@ -110,7 +111,15 @@ export class SupabaseMirror {
       case 'rowsQueued':
         for (const e of group as RowsQueuedEvent[]) {
           for (let k = 0; k < e.rows.length; k += 500) {
-            const chunk = e.rows.slice(k, k + 500).map((r) => ({ id: rowId(e.jobId, r.row), job_id: e.jobId, row_index: r.row, status: 'queued', values_masked: r.valuesMasked }));
+            const chunk = e.rows
+              .slice(k, k + 500)
+              .map((r) => ({
+                id: rowId(e.jobId, r.row),
+                job_id: e.jobId,
+                row_index: r.row,
+                status: 'queued',
+                values_masked: r.valuesMasked,
+              }));
             // Never overwrite a row that already moved on (a retried batch after rows started).
             await this.check(this.db.from('execution_rows').upsert(chunk, { onConflict: 'id', ignoreDuplicates: true }));
           }
@@ -120,7 +129,9 @@ export class SupabaseMirror {
         for (const e of group as RowEvent[]) await this.check(this.db.from('execution_rows').upsert(rowRow(e), { onConflict: 'id' }));
         return;
       case 'log':
-        await this.check(this.db.from('execution_logs').upsert((group as LogEvent[]).map(logRow), { onConflict: 'id', ignoreDuplicates: true }));
+        await this.check(
+          this.db.from('execution_logs').upsert((group as LogEvent[]).map(logRow), { onConflict: 'id', ignoreDuplicates: true }),
+        );
         return;
       case 'screenshot':
       case 'end':
@@ -139,10 +150,19 @@ export class SupabaseMirror {
     }
     if (error) throw new Error(`screenshot upload failed: ${error.message}`);
     await this.check(
-      this.db.from('execution_screenshots').upsert(
-        { id: `${e.jobId}:${e.row}:${e.stepIndex}`, job_id: e.jobId, row_index: e.row, step_index: e.stepIndex, bucket: this.screenshotBucket, storage_path: path },
-        { onConflict: 'id' },
-      ),
+      this.db
+        .from('execution_screenshots')
+        .upsert(
+          {
+            id: `${e.jobId}:${e.row}:${e.stepIndex}`,
+            job_id: e.jobId,
+            row_index: e.row,
+            step_index: e.stepIndex,
+            bucket: this.screenshotBucket,
+            storage_path: path,
+          },
+          { onConflict: 'id' },
+        ),
     );
   }
 

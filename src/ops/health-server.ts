@@ -104,7 +104,10 @@ export async function startHealthServer(opts: HealthServerOptions): Promise<Heal
       return reply.code(200).header('content-type', opts.metricsContentType).send(text);
     } catch (err) {
       log?.warn({ err }, 'metrics rendering failed');
-      return reply.code(500).header('content-type', 'text/plain; charset=utf-8').send(`# metrics unavailable: ${errorMessage(err)}\n`);
+      return reply
+        .code(500)
+        .header('content-type', 'text/plain; charset=utf-8')
+        .send(`# metrics unavailable: ${errorMessage(err)}\n`);
     }
   });
 

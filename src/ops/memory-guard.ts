@@ -101,12 +101,22 @@ export function measureProcessTree(opts: { pid?: number; procRoot?: string; meas
   const at = Date.now();
   const measure = opts.measure ?? 'pss';
   const kbOf = (p: number): number | undefined =>
-    measure === 'pss' ? (readKb(`${procRoot}/${p}/smaps_rollup`, 'Pss') ?? readKb(`${procRoot}/${p}/status`, 'VmRSS')) : readKb(`${procRoot}/${p}/status`, 'VmRSS');
+    measure === 'pss'
+      ? (readKb(`${procRoot}/${p}/smaps_rollup`, 'Pss') ?? readKb(`${procRoot}/${p}/status`, 'VmRSS'))
+      : readKb(`${procRoot}/${p}/status`, 'VmRSS');
   const selfKb = kbOf(pid);
   if (selfKb === undefined || selfKb === 0) {
     // Not Linux (or /proc hidden): only this process is visible.
     const selfMb = pid === process.pid ? process.memoryUsage().rss / MB : 0;
-    return { totalMb: round1(selfMb), selfMb: round1(selfMb), childrenMb: 0, processes: 1, source: 'process.memoryUsage', measure: 'rss', at };
+    return {
+      totalMb: round1(selfMb),
+      selfMb: round1(selfMb),
+      childrenMb: 0,
+      processes: 1,
+      source: 'process.memoryUsage',
+      measure: 'rss',
+      at,
+    };
   }
   let childrenKb = 0;
   let processes = 1;

@@ -64,17 +64,12 @@ export function parseCsv(text: string, opts: ParseCsvOptions): ParsedCsv {
   const ragged: string[] = [];
   dataRecords.forEach((r, i) => {
     if (r.record.length === headers.length) return;
-    ragged.push(
-      `${describeLine(r)} (data row ${i + 1}): expected ${headers.length} columns, found ${r.record.length}`,
-    );
+    ragged.push(`${describeLine(r)} (data row ${i + 1}): expected ${headers.length} columns, found ${r.record.length}`);
   });
   if (ragged.length > 0) {
     const shown = ragged.slice(0, MAX_REPORTED_ROWS);
     if (ragged.length > shown.length) shown.push(`... and ${ragged.length - shown.length} more rows`);
-    throw new InputError(
-      `CSV rows must have the same number of columns as the header (${headers.length})`,
-      shown,
-    );
+    throw new InputError(`CSV rows must have the same number of columns as the header (${headers.length})`, shown);
   }
 
   // fromEntries defines own properties, so a header called `__proto__` stays an ordinary column.

@@ -42,7 +42,5 @@ export function maskSecrets(text: string, row: RowValues, isSecret: SecretColumn
 
 /** Copy of the row safe to store or display. Empty secrets stay empty: there is nothing to hide. */
 export function maskRow(row: RowValues, isSecret: SecretColumnMatcher): RowValues {
-  return Object.fromEntries(
-    Object.entries(row).map(([column, value]) => [column, value !== '' && isSecret(column) ? MASK : value]),
-  );
+  return Object.fromEntries(Object.entries(row).map(([column, value]) => [column, value !== '' && isSecret(column) ? MASK : value]));
 }

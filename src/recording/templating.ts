@@ -73,11 +73,7 @@ export function templateVariables(flow: UserFlow): TemplateVariable[] {
  * Variables that would make some row fail: referenced without an inline default, and neither a
  * CSV column nor a job default. Checked once up front so a bad job fails before any browser starts.
  */
-export function missingColumns(
-  flow: UserFlow,
-  headers: string[],
-  defaults: Record<string, string> = {},
-): string[] {
+export function missingColumns(flow: UserFlow, headers: string[], defaults: Record<string, string> = {}): string[] {
   const known = new Set(headers);
   return templateVariables(flow)
     .filter((v) => !v.hasDefault && !known.has(v.name) && lookup(defaults, v.name) === undefined)
@@ -97,9 +93,7 @@ export function applyTemplate<T>(value: T, row: RowValues, defaults: Record<stri
       return v.replace(placeholderRegex(), (whole, name: string, inlineDefault: string | undefined) => {
         const resolved = lookup(row, name) ?? lookup(defaults, name) ?? inlineDefault;
         if (resolved !== undefined) return resolved;
-        problems.push(
-          `${path || '(value)'}: no value for {{${name}}} (not a CSV column, no job default, no inline default)`,
-        );
+        problems.push(`${path || '(value)'}: no value for {{${name}}} (not a CSV column, no job default, no inline default)`);
         return whole;
       });
     }

@@ -14,5 +14,10 @@ export function temporalConnectionOptions(env: Env, address: string): NativeConn
           serverRootCACertificate: env.TEMPORAL_TLS_CA_PATH ? readFileSync(env.TEMPORAL_TLS_CA_PATH) : undefined,
         }
       : undefined;
-  return { address, tls, apiKey: env.TEMPORAL_API_KEY, metadata: env.TEMPORAL_API_KEY ? { 'temporal-namespace': env.TEMPORAL_NAMESPACE } : undefined };
+  return {
+    address,
+    tls,
+    apiKey: env.TEMPORAL_API_KEY,
+    metadata: env.TEMPORAL_API_KEY ? { 'temporal-namespace': env.TEMPORAL_NAMESPACE } : undefined,
+  };
 }

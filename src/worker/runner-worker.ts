@@ -10,15 +10,15 @@ import type { Logger } from '../logging/logger';
 import { resolveToolPaths } from '../support/tools';
 import { temporalConnectionOptions } from '../temporal/connection';
 import { orchestrationQueue, sessionsQueue, workerQueue } from '../temporal/task-queues';
-import { mirrorEventsSignal, mirrorWorkflowId, sessionReadySignal } from '../workflows/definitions';
+import { sessionReadySignal } from '../workflows/definitions';
 import { createMirrorActivities } from '../activities/mirror-activities';
-import { createSupabaseClient, SupabaseMirror } from '../mirror/supabase-mirror';
 import { startRunnerHealthReporter } from '../mirror/runner-health';
 import { secretColumnMatcher } from '../recording/secrets';
 import { installRuntime } from './runtime';
 import { createSessionSlotSupplier } from './session-slot-supplier';
-import { createWorkerMetrics, sdkMetricsUrlFor, WorkerMetrics } from '../ops/metrics';
-import { MemoryGuard } from '../ops/memory-guard';
+import type { WorkerMetrics } from '../ops/metrics';
+import type { MemoryGuard } from '../ops/memory-guard';
+import { createWorkerServices } from './worker-services';
 
 export interface RunnerWorkerOptions {
   env: Env;
@@ -64,24 +64,10 @@ export async function startRunnerWorker(opts: RunnerWorkerOptions): Promise<Runn
   const base = env.TEMPORAL_TASK_QUEUE;
   const ownQueue = workerQueue(base, workerId);
   const log = logger.child({ workerId });
-  const metrics = createWorkerMetrics(
-    { activeSessions: () => sessions.activeSessions, maxSessions: env.MAX_CONCURRENT_SESSIONS, browserRelaunches: () => sessions.browserRelaunches },
-    { sdkMetricsUrl: sdkMetricsAddress ? sdkMetricsUrlFor(sdkMetricsAddress) : undefined },
-  );
-  const memoryGuard = env.MEMORY_HIGH_WATERMARK_MB
-    ? new MemoryGuard({ highWatermarkMb: env.MEMORY_HIGH_WATERMARK_MB, sampleMs: env.MEMORY_SAMPLE_MS, measure: env.MEMORY_MEASURE })
-    : undefined;
+  const { metrics, memoryGuard, mirror, emitMirror } = createWorkerServices(env, sessions, client, log, sdkMetricsAddress);
   memoryGuard?.start();
-  const mirror =
-    env.SUPABASE_URL && env.SUPABASE_SERVICE_ROLE_KEY
-      ? new SupabaseMirror(createSupabaseClient({ url: env.SUPABASE_URL, serviceRoleKey: env.SUPABASE_SERVICE_ROLE_KEY }), env.SUPABASE_SCREENSHOT_BUCKET)
-      : undefined;
-  if (!mirror) log.info('Supabase mirror off (set SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY to mirror progress)');
   const mirrorActivities = createMirrorActivities({ mirror, logger: log });
   const startedAt = Date.now();
-  const emitMirror = mirror
-    ? (jobId: string, events: import('../mirror/events').MirrorEvent[]) => client.workflow.getHandle(mirrorWorkflowId(jobId)).signal(mirrorEventsSignal, events)
-    : undefined;
 
   const common = { connection, namespace: env.TEMPORAL_NAMESPACE, identity: workerId, shutdownGraceTime: env.SHUTDOWN_GRACE_MS };
   const orchestration = await Worker.create({
@@ -91,16 +77,16 @@ export async function startRunnerWorker(opts: RunnerWorkerOptions): Promise<Runn
     activities: {
       ...mirrorActivities,
       ...createJobActivities({
-      mirror,
-      limits: {
-        isSecretColumn: secretColumnMatcher(env.SECRET_COLUMNS),
-        maxRowsPerJob: env.MAX_ROWS_PER_JOB,
-        maxSessionRestarts: env.MAX_SESSION_RESTARTS,
-        sessionHeartbeatTimeoutMs: env.SESSION_HEARTBEAT_TIMEOUT_MS,
-      },
-      resultsDir: resolve(env.RESULTS_DIR),
-      logger: log,
-      metrics,
+        mirror,
+        limits: {
+          isSecretColumn: secretColumnMatcher(env.SECRET_COLUMNS),
+          maxRowsPerJob: env.MAX_ROWS_PER_JOB,
+          maxSessionRestarts: env.MAX_SESSION_RESTARTS,
+          sessionHeartbeatTimeoutMs: env.SESSION_HEARTBEAT_TIMEOUT_MS,
+        },
+        resultsDir: resolve(env.RESULTS_DIR),
+        logger: log,
+        metrics,
       }),
     },
   });
@@ -131,12 +117,12 @@ export async function startRunnerWorker(opts: RunnerWorkerOptions): Promise<Runn
     activities: {
       ...mirrorActivities,
       ...createStepActivities({
-      sessions,
-      emitMirror,
-      workerTaskQueue: ownQueue,
-      screenshotDir: resolve(env.SCREENSHOT_DIR),
-      logger: log,
-      metrics,
+        sessions,
+        emitMirror,
+        workerTaskQueue: ownQueue,
+        screenshotDir: resolve(env.SCREENSHOT_DIR),
+        logger: log,
+        metrics,
       }),
     },
   });
@@ -194,7 +180,8 @@ export async function startRunnerWorker(opts: RunnerWorkerOptions): Promise<Runn
     memoryGuard,
     isReady() {
       if (draining) return { ready: false, reason: 'draining: shutting down, taking no new rows' };
-      if (![orchestration, holders, steps].every((w) => w.getState() === 'RUNNING')) return { ready: false, reason: 'not polling Temporal' };
+      if (![orchestration, holders, steps].every((w) => w.getState() === 'RUNNING'))
+        return { ready: false, reason: 'not polling Temporal' };
       if (!serverReachable) return { ready: false, reason: 'Temporal server unreachable' };
       return { ready: true };
     },

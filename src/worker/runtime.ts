@@ -4,7 +4,15 @@ import { sdkPrometheusMetricsOptions } from '../ops/metrics';
 
 let installed = false;
 
-const LEVELS: Record<string, LogLevel> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR', fatal: 'ERROR', silent: 'ERROR' };
+const LEVELS: Record<string, LogLevel> = {
+  trace: 'TRACE',
+  debug: 'DEBUG',
+  info: 'INFO',
+  warn: 'WARN',
+  error: 'ERROR',
+  fatal: 'ERROR',
+  silent: 'ERROR',
+};
 
 /** A failed step is an ordinary test outcome that our own logs report; the SDK warns about each one. */
 const ROUTINE_SDK_MESSAGES = new Set(['Activity failed', 'No workflows registered, not polling for workflow tasks']);
@@ -21,7 +29,15 @@ export function installRuntime(logger: Logger, opts: { sdkMetricsAddress?: strin
     ...(opts.sdkMetricsAddress ? { telemetryOptions: { metrics: sdkPrometheusMetricsOptions(opts.sdkMetricsAddress) } } : {}),
     logger: new DefaultLogger(level, (entry) => {
       const routine = ROUTINE_SDK_MESSAGES.has(entry.message);
-      const fn = routine ? 'debug' : entry.level === 'ERROR' ? 'error' : entry.level === 'WARN' ? 'warn' : entry.level === 'INFO' ? 'info' : 'debug';
+      const fn = routine
+        ? 'debug'
+        : entry.level === 'ERROR'
+          ? 'error'
+          : entry.level === 'WARN'
+            ? 'warn'
+            : entry.level === 'INFO'
+              ? 'info'
+              : 'debug';
       logger[fn]({ sdk: entry.meta }, entry.message);
     }),
   });

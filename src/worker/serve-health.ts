@@ -5,7 +5,11 @@ import { createWorkerHealth } from '../ops/worker-health';
 import type { RunnerWorker } from './runner-worker';
 
 /** /health, /ready and /metrics of one worker process (HEALTH_PORT). */
-export function serveWorkerHealth(worker: RunnerWorker, env: Pick<Env, 'HEALTH_PORT' | 'HEALTH_HOST'>, logger?: Logger): Promise<HealthServer> {
+export function serveWorkerHealth(
+  worker: RunnerWorker,
+  env: Pick<Env, 'HEALTH_PORT' | 'HEALTH_HOST'>,
+  logger?: Logger,
+): Promise<HealthServer> {
   const { health } = createWorkerHealth({
     workerId: worker.workerId,
     maxSessions: worker.maxSessions,

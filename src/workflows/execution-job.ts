@@ -54,7 +54,12 @@ export async function executionJob(input: ExecutionInput, carried?: JobState): P
     counters: state.counters,
     ...extra,
   });
-  if (!carried && mirror) await startMirror(input.jobId, state.job, jobEvent({ rowsTotal: rows.length, stepsTotal: rows.length * flow.steps.length, startedAt: state.startedAt }));
+  if (!carried && mirror)
+    await startMirror(
+      input.jobId,
+      state.job,
+      jobEvent({ rowsTotal: rows.length, stepsTotal: rows.length * flow.steps.length, startedAt: state.startedAt }),
+    );
   const syncProgress = () => {
     progress.rows = { total: rows.length, started: state.nextRow - 1, running: running.size, ...state.counters.rows };
     progress.steps = { ...state.counters.steps };
@@ -69,7 +74,13 @@ export async function executionJob(input: ExecutionInput, carried?: JobState): P
     stopped();
     // Cancel each running row explicitly (rows run non-cancellable, see startRow).
     void CancellationScope.nonCancellable(() =>
-      Promise.all([...running.keys()].map((row) => getExternalWorkflowHandle(rowWorkflowId(input.jobId, row)).cancel().catch(() => undefined))),
+      Promise.all(
+        [...running.keys()].map((row) =>
+          getExternalWorkflowHandle(rowWorkflowId(input.jobId, row))
+            .cancel()
+            .catch(() => undefined),
+        ),
+      ),
     );
   };
   CancellationScope.current().cancelRequested.catch(() => stop('cancelled by request'));
@@ -85,7 +96,9 @@ export async function executionJob(input: ExecutionInput, carried?: JobState): P
     while (state.unwritten.length >= (all ? 1 : RESULTS_BATCH_SIZE)) {
       const batch = state.unwritten.slice(0, RESULTS_BATCH_SIZE);
       state.partsWritten++;
-      const { location } = await CancellationScope.nonCancellable(() => writeResults({ jobId: input.jobId, part: state.partsWritten, results: batch }));
+      const { location } = await CancellationScope.nonCancellable(() =>
+        writeResults({ jobId: input.jobId, part: state.partsWritten, results: batch }),
+      );
       state.resultsLocation = location;
       state.unwritten.splice(0, batch.length);
     }
@@ -141,7 +154,10 @@ export async function executionJob(input: ExecutionInput, carried?: JobState): P
   if (state.nextRow <= rows.length && !state.stopReason) {
     await flush(false);
     // Children of this run are done: the next run starts with an empty window and the carried counters.
-    await continueAsNew<typeof executionJob>({ jobId: input.jobId, recording: undefined, config: input.config }, { ...state, run: state.run + 1 });
+    await continueAsNew<typeof executionJob>(
+      { jobId: input.jobId, recording: undefined, config: input.config },
+      { ...state, run: state.run + 1 },
+    );
   }
 
   // Rows never started because the job stopped: reported as cancelled with no step run.
@@ -155,7 +171,13 @@ export async function executionJob(input: ExecutionInput, carried?: JobState): P
   const { rows: r } = summary;
   const errorMessage = summary.reason ?? (r.failed > 0 ? `${r.failed} of ${r.total} row(s) failed` : undefined);
   await emitMirror(mirror, input.jobId, [
-    jobEvent({ status: summary.status, completedAt: Date.now(), durationMs: summary.durationMs, errorMessage, resultsLocation: summary.resultsLocation }),
+    jobEvent({
+      status: summary.status,
+      completedAt: Date.now(),
+      durationMs: summary.durationMs,
+      errorMessage,
+      resultsLocation: summary.resultsLocation,
+    }),
     { kind: 'end', jobId: input.jobId },
   ]);
   return summary;
@@ -172,5 +194,8 @@ async function startMirror(jobId: string, job: PreparedJob, running: JobEvent): 
   );
   const masked = (values: Record<string, string>) =>
     Object.fromEntries(Object.entries(values).map(([k, v]) => [k, job.secretColumns.includes(k) ? '***' : v]));
-  await emitMirror(true, jobId, [running, { kind: 'rowsQueued', jobId, rows: job.rows.map((values, i) => ({ row: i + 1, valuesMasked: masked(values) })) }]);
+  await emitMirror(true, jobId, [
+    running,
+    { kind: 'rowsQueued', jobId, rows: job.rows.map((values, i) => ({ row: i + 1, valuesMasked: masked(values) })) },
+  ]);
 }

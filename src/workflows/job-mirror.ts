@@ -3,7 +3,6 @@ import { mirrorEventsSignal } from './definitions';
 import type { createMirrorActivities } from '../activities/mirror-activities';
 import type { MirrorEvent, ScreenshotEvent } from '../mirror/events';
 
-
 type MirrorActivities = ReturnType<typeof createMirrorActivities>;
 
 const { applyMirrorBatch } = proxyActivities<MirrorActivities>({

@@ -8,5 +8,7 @@ import { mirrorEventsSignal, mirrorWorkflowId } from './definitions';
  */
 export function emitMirror(enabled: boolean, jobId: string, events: MirrorEvent[]): Promise<void> {
   if (!enabled || events.length === 0) return Promise.resolve();
-  return CancellationScope.nonCancellable(() => getExternalWorkflowHandle(mirrorWorkflowId(jobId)).signal(mirrorEventsSignal, events)).catch(() => undefined);
+  return CancellationScope.nonCancellable(() =>
+    getExternalWorkflowHandle(mirrorWorkflowId(jobId)).signal(mirrorEventsSignal, events),
+  ).catch(() => undefined);
 }

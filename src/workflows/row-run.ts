@@ -181,17 +181,17 @@ async function runAttempt(input: RowRunInput, attempt: number, currentSession: (
       holderScope = new CancellationScope();
       return holderScope.run(() =>
         holderActivities(config.sessionHeartbeatTimeoutMs).holdSession({
-        workflowId,
-        runId,
-        attempt,
-        jobId: input.jobId,
-        row: input.row,
-        values: input.values,
-        defaults: config.defaults,
-        browser: config.browser,
-        headless: config.headless,
-        viewport: config.viewport,
-      }),
+          workflowId,
+          runId,
+          attempt,
+          jobId: input.jobId,
+          row: input.row,
+          values: input.values,
+          defaults: config.defaults,
+          browser: config.browser,
+          headless: config.headless,
+          viewport: config.viewport,
+        }),
       );
     })
     .then(
@@ -215,7 +215,15 @@ async function runAttempt(input: RowRunInput, attempt: number, currentSession: (
   const session = currentSession();
   if (!session) return holderOutcome(holderError, steps, 0);
   void emitMirror(input.mirror, input.jobId, [
-    { kind: 'row', jobId: input.jobId, row: input.row, status: 'running', workerId: session.workerId, sessionRestarts: attempt, startedAt: Date.now() },
+    {
+      kind: 'row',
+      jobId: input.jobId,
+      row: input.row,
+      status: 'running',
+      workerId: session.workerId,
+      sessionRestarts: attempt,
+      startedAt: Date.now(),
+    },
   ]);
 
   /** Gives the session back: closes the page now and lets the holder complete. Runs even when cancelled. */

@@ -126,9 +126,7 @@ describe('pointer and keyboard steps', () => {
     await fx.run(session, { type: 'keyDown', key: 'b' });
     await fx.run(session, { type: 'keyUp', key: 'b' });
     await expect(session.mainPage.inputValue('#keys')).resolves.toBe('Ab');
-    await expect(js(session.mainPage, 'window.keyLog')).resolves.toEqual([
-      'down:Shift', 'down:A', 'up:A', 'up:Shift', 'down:b', 'up:b',
-    ]);
+    await expect(js(session.mainPage, 'window.keyLog')).resolves.toEqual(['down:Shift', 'down:A', 'up:A', 'up:Shift', 'down:b', 'up:b']);
   });
 
   it('an unknown key name → InvalidStep', async () => {
@@ -179,7 +177,7 @@ describe('scroll', () => {
     const session = await fx.open('scroll.html');
     const outcome = await fx.run(session, { type: 'scroll', selectors: ['#scroller'], x: 30, y: 400 });
     expect(outcome.selectorUsed).toBe('#scroller');
-    await expect(js(session.mainPage, "[scroller.scrollLeft, scroller.scrollTop]")).resolves.toEqual([30, 400]);
+    await expect(js(session.mainPage, '[scroller.scrollLeft, scroller.scrollTop]')).resolves.toEqual([30, 400]);
   });
 
   it('scrolls the window', async () => {

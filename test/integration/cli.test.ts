@@ -60,16 +60,44 @@ describe('CLI (npm run client)', () => {
 
   const badInputs: Array<[string, () => string[], RegExp]> = [
     ['a recording that is not JSON', () => [file('bad.json', '{ "title": '), '--csv', file('ok.csv', 'a\n1\n')], /not valid JSON/],
-    ['a step with a missing field', () => [file('nosel.json', JSON.stringify({ title: 't', steps: [{ type: 'click', offsetX: 1, offsetY: 1 }] }))], /steps\[0\]\.selectors/],
-    ['an unknown step type', () => [file('unk.json', JSON.stringify({ title: 't', steps: [{ type: 'teleport' }] }))], /steps\[0\]\.type.*teleport/],
-    ['a placeholder with no CSV column', () => [SIGNUP, '--csv', file('cols.csv', 'first_name,email\nA,a@b.c\n'), '--default', 'baseUrl=http://x'], /password.*country|country.*password/],
+    [
+      'a step with a missing field',
+      () => [file('nosel.json', JSON.stringify({ title: 't', steps: [{ type: 'click', offsetX: 1, offsetY: 1 }] }))],
+      /steps\[0\]\.selectors/,
+    ],
+    [
+      'an unknown step type',
+      () => [file('unk.json', JSON.stringify({ title: 't', steps: [{ type: 'teleport' }] }))],
+      /steps\[0\]\.type.*teleport/,
+    ],
+    [
+      'a placeholder with no CSV column',
+      () => [SIGNUP, '--csv', file('cols.csv', 'first_name,email\nA,a@b.c\n'), '--default', 'baseUrl=http://x'],
+      /password.*country|country.*password/,
+    ],
     ['an empty CSV', () => [SIGNUP, '--csv', file('empty.csv', '')], /empty/i],
     ['a header-only CSV', () => [SIGNUP, '--csv', file('header.csv', 'first_name,email,password,country\n')], /no data rows/i],
-    ['a ragged CSV row', () => [SIGNUP, '--csv', file('ragged.csv', 'first_name,email,password,country\nA,b,c\n')], /expected 4 columns, found 3/],
+    [
+      'a ragged CSV row',
+      () => [SIGNUP, '--csv', file('ragged.csv', 'first_name,email,password,country\nA,b,c\n')],
+      /expected 4 columns, found 3/,
+    ],
     ['duplicate CSV headers', () => [SIGNUP, '--csv', file('dup.csv', 'email,email\n1,2\n')], /duplicate/i],
-    ['more rows than MAX_ROWS_PER_JOB', () => [SIGNUP, '--csv', file('many.csv', 'first_name,email,password,country\n' + 'a,b,c,d\n'.repeat(6))], /MAX_ROWS_PER_JOB/],
-    ['a bad concurrency', () => [SIGNUP, '--csv', file('ok2.csv', signupCsv), '--default', 'baseUrl=x', '--concurrency', '0'], /maxConcurrentRows/],
-    ['an unknown timing mode', () => [SIGNUP, '--csv', file('ok3.csv', signupCsv), '--default', 'baseUrl=x', '--timing', 'warp'], /timingMode/],
+    [
+      'more rows than MAX_ROWS_PER_JOB',
+      () => [SIGNUP, '--csv', file('many.csv', 'first_name,email,password,country\n' + 'a,b,c,d\n'.repeat(6))],
+      /MAX_ROWS_PER_JOB/,
+    ],
+    [
+      'a bad concurrency',
+      () => [SIGNUP, '--csv', file('ok2.csv', signupCsv), '--default', 'baseUrl=x', '--concurrency', '0'],
+      /maxConcurrentRows/,
+    ],
+    [
+      'an unknown timing mode',
+      () => [SIGNUP, '--csv', file('ok3.csv', signupCsv), '--default', 'baseUrl=x', '--timing', 'warp'],
+      /timingMode/,
+    ],
     ['a missing recording file', () => [join(dir, 'nope.json')], /Cannot read recording/],
   ];
 
@@ -85,7 +113,22 @@ describe('CLI (npm run client)', () => {
   it('run --wait --json prints only the summary on stdout and exits 1 when a row fails', async () => {
     const jobId = newJobId('cli');
     const csv = file('three.csv', signupCsv.split('\n').slice(0, 5).join('\n')); // rows 1-4, row 4 fails
-    const r = await cli('run', SIGNUP, '--csv', csv, '--timing', 'instant', '--concurrency', '2', '--default', `baseUrl=${h.site.url}`, '--job-id', jobId, '--wait', '--json');
+    const r = await cli(
+      'run',
+      SIGNUP,
+      '--csv',
+      csv,
+      '--timing',
+      'instant',
+      '--concurrency',
+      '2',
+      '--default',
+      `baseUrl=${h.site.url}`,
+      '--job-id',
+      jobId,
+      '--wait',
+      '--json',
+    );
     expect(r.code).toBe(1);
     const summary = JSON.parse(r.stdout);
     expect(summary).toMatchObject({ jobId, status: 'failed', rows: { total: 4, passed: 3, failed: 1, cancelled: 0 } });
@@ -105,7 +148,20 @@ describe('CLI (npm run client)', () => {
   it('exits 0 when every row passes, and 3 for an unknown job', async () => {
     const jobId = newJobId('ok');
     const csv = file('one.csv', signupCsv.split('\n').slice(0, 2).join('\n'));
-    const r = await cli('run', SIGNUP, '--csv', csv, '--timing', 'instant', '--default', `baseUrl=${h.site.url}`, '--job-id', jobId, '--wait', '--json');
+    const r = await cli(
+      'run',
+      SIGNUP,
+      '--csv',
+      csv,
+      '--timing',
+      'instant',
+      '--default',
+      `baseUrl=${h.site.url}`,
+      '--job-id',
+      jobId,
+      '--wait',
+      '--json',
+    );
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).status).toBe('passed');
     expect((await cli('result', 'no-such-job')).code).toBe(3);

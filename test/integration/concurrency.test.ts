@@ -18,7 +18,10 @@ function sampleSessions(workers: RunnerWorker[]) {
   const timer = setInterval(() => {
     const counts = workers.map((w) => w.sessions.activeSessions);
     counts.forEach((c, i) => (max[i] = Math.max(max[i], c)));
-    maxTotal = Math.max(maxTotal, counts.reduce((a, b) => a + b, 0));
+    maxTotal = Math.max(
+      maxTotal,
+      counts.reduce((a, b) => a + b, 0),
+    );
   }, 10);
   return { stop: () => (clearInterval(timer), { max, maxTotal }) };
 }
@@ -42,7 +45,14 @@ describe('concurrency', () => {
       config: { timingMode: 'instant', maxConcurrentRows: 2, defaults: { baseUrl: h.site.url } },
     });
     const result = h.client.getResult(jobId);
-    const poll = setInterval(() => h.client.getProgress(jobId).then((p) => (maxRunning = Math.max(maxRunning, p.rows.running)), () => undefined), 50);
+    const poll = setInterval(
+      () =>
+        h.client.getProgress(jobId).then(
+          (p) => (maxRunning = Math.max(maxRunning, p.rows.running)),
+          () => undefined,
+        ),
+      50,
+    );
     const summary = await result;
     clearInterval(poll);
     const { maxTotal } = sampler.stop();

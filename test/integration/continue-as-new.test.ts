@@ -23,7 +23,12 @@ describe('large jobs continue as new', () => {
       ],
     };
     const csv = 'n,selector\n' + rows.map((n) => `${n},${n === '7' ? '#missing' : '#get-started'}`).join('\n');
-    await h.client.startExecution({ jobId, recording, csv, config: { timingMode: 'instant', maxConcurrentRows: 4, rowsPerRun: 10, defaults: { baseUrl: h.site.url } } });
+    await h.client.startExecution({
+      jobId,
+      recording,
+      csv,
+      config: { timingMode: 'instant', maxConcurrentRows: 4, rowsPerRun: 10, defaults: { baseUrl: h.site.url } },
+    });
 
     const seen: number[] = [];
     const result = h.client.getResult(jobId);

@@ -50,12 +50,18 @@ describe('execution job end to end (real Temporal, real Chromium)', () => {
 
     // CSV values never appear in the summary.
     const text = JSON.stringify(summary);
-    for (const secret of ['Vx7#qLm2!pRt9w', 'anne-marie.dupont@example.fr', 'Qe3!vB7nKs0pLd', 'Mateo', 'not-an-email']) expect(text).not.toContain(secret);
+    for (const secret of ['Vx7#qLm2!pRt9w', 'anne-marie.dupont@example.fr', 'Qe3!vB7nKs0pLd', 'Mateo', 'not-an-email'])
+      expect(text).not.toContain(secret);
   });
 
   it('starting the same jobId again returns the existing execution instead of running it twice', async () => {
     const jobId = newJobId('idem');
-    const input = { jobId, recording: signup, csv: signupCsv.split('\n').slice(0, 2).join('\n'), config: { timingMode: 'instant' as const, defaults: { baseUrl: h.site.url } } };
+    const input = {
+      jobId,
+      recording: signup,
+      csv: signupCsv.split('\n').slice(0, 2).join('\n'),
+      config: { timingMode: 'instant' as const, defaults: { baseUrl: h.site.url } },
+    };
     const first = await h.client.startExecution(input);
     const second = await h.client.startExecution(input);
     expect(first.existing).toBe(false);

@@ -46,8 +46,16 @@ describe('failures, retries and cancellation', () => {
 
   it('cancel stops the job: no new row starts, running rows close their page at once and keep finished steps', async () => {
     const jobId = newJobId('cancel');
-    const slow = { title: 'slow', steps: [open, { type: 'waitForExpression', expression: 'new Promise((r) => setTimeout(() => r(true), 25000))', timeout: 30000 }] };
-    await h.client.startExecution({ jobId, recording: slow, csv: 'n\n1\n2\n3\n', config: { timingMode: 'instant', maxConcurrentRows: 2, defaults: { baseUrl: h.site.url } } });
+    const slow = {
+      title: 'slow',
+      steps: [open, { type: 'waitForExpression', expression: 'new Promise((r) => setTimeout(() => r(true), 25000))', timeout: 30000 }],
+    };
+    await h.client.startExecution({
+      jobId,
+      recording: slow,
+      csv: 'n\n1\n2\n3\n',
+      config: { timingMode: 'instant', maxConcurrentRows: 2, defaults: { baseUrl: h.site.url } },
+    });
     await waitFor(() => worker.sessions.activeSessions === 2);
     await new Promise((r) => setTimeout(r, 1500)); // both rows are inside their 25 s step
     const cancelledAt = Date.now();
@@ -73,7 +81,10 @@ describe('failures, retries and cancellation', () => {
   });
 
   it('jobTimeoutMs ends a job that runs too long, as cancelled with the reason', async () => {
-    const slow = { title: 'slow', steps: [open, { type: 'waitForExpression', expression: 'new Promise((r) => setTimeout(() => r(true), 20000))', timeout: 30000 }] };
+    const slow = {
+      title: 'slow',
+      steps: [open, { type: 'waitForExpression', expression: 'new Promise((r) => setTimeout(() => r(true), 20000))', timeout: 30000 }],
+    };
     const summary = await run(slow, { jobTimeoutMs: 3000 });
     expect(summary.status).toBe('cancelled');
     expect(summary.reason).toMatch(/jobTimeoutMs=3000/);

@@ -43,7 +43,12 @@ describe('worker processes: crash and graceful shutdown', () => {
     const a = await startProcess('a');
     const b = await startProcess('b');
     const jobId = newJobId('kill');
-    await h.client.startExecution({ jobId, recording: slowRow, csv: 'n\n1\n2\n', config: { timingMode: 'instant', maxConcurrentRows: 2, defaults: { baseUrl: h.site.url } } });
+    await h.client.startExecution({
+      jobId,
+      recording: slowRow,
+      csv: 'n\n1\n2\n',
+      config: { timingMode: 'instant', maxConcurrentRows: 2, defaults: { baseUrl: h.site.url } },
+    });
     const held = await a.waitForLog(sessionOpened(jobId));
     await new Promise((r) => setTimeout(r, 1500)); // inside the 4 s step
     const killedAt = Date.now();
@@ -63,12 +68,23 @@ describe('worker processes: crash and graceful shutdown', () => {
   it('SIGTERM mid-row: the worker takes no new row, finishes its row on the same worker and exits 0', async () => {
     const a = await startProcess('a');
     const jobId = newJobId('term');
-    await h.client.startExecution({ jobId, recording: slowRow, csv: 'n\n1\n2\n', config: { timingMode: 'instant', maxConcurrentRows: 2, defaults: { baseUrl: h.site.url } } });
+    await h.client.startExecution({
+      jobId,
+      recording: slowRow,
+      csv: 'n\n1\n2\n',
+      config: { timingMode: 'instant', maxConcurrentRows: 2, defaults: { baseUrl: h.site.url } },
+    });
     const held = await a.waitForLog(sessionOpened(jobId));
     await new Promise((r) => setTimeout(r, 1000));
     a.terminate();
     const code = await Promise.race([a.exited, new Promise((r) => setTimeout(() => r('timeout'), 20000))]);
-    if (code === 'timeout') console.log(a.logs.filter((l) => !String(l.msg).includes('Nexus')).map((l) => JSON.stringify(l).slice(0, 400)).join('\n'));
+    if (code === 'timeout')
+      console.log(
+        a.logs
+          .filter((l) => !String(l.msg).includes('Nexus'))
+          .map((l) => JSON.stringify(l).slice(0, 400))
+          .join('\n'),
+      );
     expect(code).toBe(0);
     if (process.env.DUMP_LOGS) console.log(a.logs.map((l) => JSON.stringify(l)).join('\n'));
     expect(a.logs.filter(sessionOpened(jobId))).toHaveLength(1); // row 2 was never taken by the draining worker

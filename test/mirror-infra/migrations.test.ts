@@ -34,7 +34,9 @@ afterAll(async () => {
 });
 
 test('applies every migration file, twice, in name order', async () => {
-  const files = readdirSync(DEFAULT_MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).sort();
+  const files = readdirSync(DEFAULT_MIGRATIONS_DIR)
+    .filter((f) => f.endsWith('.sql'))
+    .sort();
   expect(files.length).toBeGreaterThan(0);
   for (const f of files) expect(f).toMatch(/^\d{14}_[a-z0-9_]+\.sql$/);
 
@@ -48,7 +50,14 @@ test('creates the tables with their key columns', async () => {
   );
   expect(tables.map((t) => t.table_name)).toEqual([...TABLES].sort());
 
-  const columns = await rows<{ table_name: string; column_name: string; data_type: string; udt_name: string; is_nullable: string; column_default: string | null }>(
+  const columns = await rows<{
+    table_name: string;
+    column_name: string;
+    data_type: string;
+    udt_name: string;
+    is_nullable: string;
+    column_default: string | null;
+  }>(
     `SELECT table_name, column_name, data_type, udt_name, is_nullable, column_default
        FROM information_schema.columns WHERE table_schema = 'public'`,
   );
@@ -99,7 +108,9 @@ test('creates the enum types with their labels in order', async () => {
 });
 
 test('creates the portal indexes and the triggers', async () => {
-  const indexes = await rows<{ indexname: string; indexdef: string }>(`SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'`);
+  const indexes = await rows<{ indexname: string; indexdef: string }>(
+    `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'`,
+  );
   const def = (name: string) => indexes.find((i) => i.indexname === name)?.indexdef;
   expect(def('execution_logs_job_step_order_idx')).toContain('(job_id, row_index, session_attempt, step_index, attempt, occurred_at)');
   expect(def('execution_rows_job_id_row_index_key')).toContain('(job_id, row_index)');
@@ -180,11 +191,16 @@ test('adds the execution tables to the supabase_realtime publication (once)', as
 });
 
 test('RLS: authenticated users read only their own jobs and the children of those jobs', async () => {
-  await client.query(`INSERT INTO recordings (id, user_id, name, recording) VALUES
+  await client.query(
+    `INSERT INTO recordings (id, user_id, name, recording) VALUES
       ('aaaaaaaa-0000-4000-8000-00000000000a', $1, 'A rec', '{"steps":[]}'),
-      ('bbbbbbbb-0000-4000-8000-00000000000b', $2, 'B rec', '{"steps":[]}')`, [USER_A, USER_B]);
+      ('bbbbbbbb-0000-4000-8000-00000000000b', $2, 'B rec', '{"steps":[]}')`,
+    [USER_A, USER_B],
+  );
   await client.query(`INSERT INTO execution_jobs (id, user_id) VALUES ('job-a', $1), ('job-b', $2), ('cli-job', NULL)`, [USER_A, USER_B]);
-  await client.query(`INSERT INTO execution_rows (id, job_id, row_index) VALUES ('job-a:0', 'job-a', 0), ('job-b:0', 'job-b', 0), ('cli-job:0', 'cli-job', 0)`);
+  await client.query(
+    `INSERT INTO execution_rows (id, job_id, row_index) VALUES ('job-a:0', 'job-a', 0), ('job-b:0', 'job-b', 0), ('cli-job:0', 'cli-job', 0)`,
+  );
   await client.query(`INSERT INTO execution_logs (id, job_id, row_index, step_index, attempt, step_type, event, occurred_at) VALUES
       ('job-a:0:0:0:1:started', 'job-a', 0, 0, 1, 'click', 'started', now()),
       ('job-b:0:0:0:1:started', 'job-b', 0, 0, 1, 'click', 'started', now())`);
@@ -211,7 +227,11 @@ test('RLS: authenticated users read only their own jobs and the children of thos
   expect(await asUser('authenticated', USER_B, 'SELECT id FROM execution_jobs')).toEqual([{ id: 'job-b' }]);
   expect(await asUser('authenticated', USER_A, 'SELECT worker_id FROM runner_health')).toEqual([]);
   expect(await asUser('authenticated', null, 'SELECT id FROM execution_jobs')).toEqual([]);
-  expect(await asUser('service_role', null, 'SELECT id FROM execution_jobs ORDER BY id')).toEqual([{ id: 'cli-job' }, { id: 'job-a' }, { id: 'job-b' }]);
+  expect(await asUser('service_role', null, 'SELECT id FROM execution_jobs ORDER BY id')).toEqual([
+    { id: 'cli-job' },
+    { id: 'job-a' },
+    { id: 'job-b' },
+  ]);
   await expect(asUser('anon', null, 'SELECT id FROM execution_jobs')).rejects.toThrow(/permission denied/);
   await expect(asUser('authenticated', USER_A, `UPDATE execution_jobs SET status = 'failed'`)).rejects.toThrow(/permission denied/);
 });
@@ -233,7 +253,9 @@ test('a failing migration rolls back and names the file', async () => {
     writeFileSync(join(dir, '20990101000000_ok.sql'), 'CREATE TABLE IF NOT EXISTS public.tmp_ok (id int);');
     writeFileSync(join(dir, '20990101000001_bad.sql'), 'CREATE TABLE public.tmp_bad (id int); SELECT nope_not_a_function();');
     await expect(applyMigrations(db.url, dir)).rejects.toThrow(/20990101000001_bad\.sql/);
-    const present = await rows<{ t: string | null; b: string | null }>(`SELECT to_regclass('public.tmp_ok')::text AS t, to_regclass('public.tmp_bad')::text AS b`);
+    const present = await rows<{ t: string | null; b: string | null }>(
+      `SELECT to_regclass('public.tmp_ok')::text AS t, to_regclass('public.tmp_bad')::text AS b`,
+    );
     expect(present).toEqual([{ t: 'tmp_ok', b: null }]);
     await client.query('DROP TABLE public.tmp_ok');
   } finally {

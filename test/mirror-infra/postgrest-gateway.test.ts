@@ -36,10 +36,12 @@ afterAll(async () => {
 
 describe('PostgREST subset', () => {
   test('upsert twice with the same id leaves one merged row', async () => {
-    const first = await supabase.from('execution_jobs').upsert(
-      { id: 'job-1', user_id: USER, status: 'queued', config: { browser: 'chromium', rows: [1, 2] }, rows_total: 3 },
-      { onConflict: 'id' },
-    );
+    const first = await supabase
+      .from('execution_jobs')
+      .upsert(
+        { id: 'job-1', user_id: USER, status: 'queued', config: { browser: 'chromium', rows: [1, 2] }, rows_total: 3 },
+        { onConflict: 'id' },
+      );
     expect(first.error).toBeNull();
     expect(first.status).toBe(201);
     expect(first.data).toBeNull(); // return=minimal
@@ -64,11 +66,20 @@ describe('PostgREST subset', () => {
   });
 
   test('bulk upsert sends columns= and merges every row', async () => {
-    const rows = [0, 1, 2].map((i) => ({ id: `job-1:${i}`, job_id: 'job-1', row_index: i, status: 'queued', values_masked: { email: '***' } }));
+    const rows = [0, 1, 2].map((i) => ({
+      id: `job-1:${i}`,
+      job_id: 'job-1',
+      row_index: i,
+      status: 'queued',
+      values_masked: { email: '***' },
+    }));
     expect((await supabase.from('execution_rows').upsert(rows, { onConflict: 'id' })).error).toBeNull();
     const again = await supabase
       .from('execution_rows')
-      .upsert(rows.map((r) => ({ ...r, status: 'running', worker_id: 'w1' })), { onConflict: 'id' })
+      .upsert(
+        rows.map((r) => ({ ...r, status: 'running', worker_id: 'w1' })),
+        { onConflict: 'id' },
+      )
       .select('id,status,worker_id');
     expect(again.error).toBeNull();
     expect(again.data).toEqual([
@@ -79,9 +90,22 @@ describe('PostgREST subset', () => {
   });
 
   test('ignoreDuplicates keeps the first write', async () => {
-    const log = { id: 'job-1:0:0:0:1:started', job_id: 'job-1', row_index: 0, step_index: 0, attempt: 1, step_type: 'navigate', event: 'started', occurred_at: '2026-11-23T10:00:01Z', message: 'first' };
+    const log = {
+      id: 'job-1:0:0:0:1:started',
+      job_id: 'job-1',
+      row_index: 0,
+      step_index: 0,
+      attempt: 1,
+      step_type: 'navigate',
+      event: 'started',
+      occurred_at: '2026-11-23T10:00:01Z',
+      message: 'first',
+    };
     expect((await supabase.from('execution_logs').upsert(log, { onConflict: 'id', ignoreDuplicates: true })).error).toBeNull();
-    const dup = await supabase.from('execution_logs').upsert({ ...log, message: 'second' }, { onConflict: 'id', ignoreDuplicates: true }).select();
+    const dup = await supabase
+      .from('execution_logs')
+      .upsert({ ...log, message: 'second' }, { onConflict: 'id', ignoreDuplicates: true })
+      .select();
     expect(dup.error).toBeNull();
     expect(dup.data).toEqual([]);
     const { data } = await supabase.from('execution_logs').select('message').eq('id', log.id).single();
@@ -89,7 +113,10 @@ describe('PostgREST subset', () => {
   });
 
   test('insert, and a duplicate insert is a 409 23505 error', async () => {
-    const ok = await supabase.from('execution_jobs').insert([{ id: 'job-2', status: 'passed' }, { id: 'job-3', status: 'failed', user_id: USER }]);
+    const ok = await supabase.from('execution_jobs').insert([
+      { id: 'job-2', status: 'passed' },
+      { id: 'job-3', status: 'failed', user_id: USER },
+    ]);
     expect(ok.error).toBeNull();
     const dup = await supabase.from('execution_jobs').insert({ id: 'job-2' });
     expect(dup.status).toBe(409);
@@ -99,7 +126,11 @@ describe('PostgREST subset', () => {
   });
 
   test('select with eq / in / neq / comparison / is / order / limit / range / single / count', async () => {
-    const inList = await supabase.from('execution_jobs').select('id,status').in('id', ['job-1', 'job-2', 'job-3']).order('id', { ascending: false });
+    const inList = await supabase
+      .from('execution_jobs')
+      .select('id,status')
+      .in('id', ['job-1', 'job-2', 'job-3'])
+      .order('id', { ascending: false });
     expect(inList.error).toBeNull();
     expect(inList.data).toEqual([
       { id: 'job-3', status: 'failed' },
@@ -114,7 +145,13 @@ describe('PostgREST subset', () => {
     const mine = await supabase.from('execution_jobs').select('id').eq('user_id', USER).neq('status', 'running');
     expect(mine.data).toEqual([{ id: 'job-3' }]);
 
-    const rows = await supabase.from('execution_rows').select('row_index').eq('job_id', 'job-1').gte('row_index', 1).lt('row_index', 3).order('row_index');
+    const rows = await supabase
+      .from('execution_rows')
+      .select('row_index')
+      .eq('job_id', 'job-1')
+      .gte('row_index', 1)
+      .lt('row_index', 3)
+      .order('row_index');
     expect(rows.data).toEqual([{ row_index: 1 }, { row_index: 2 }]);
     const gt = await supabase.from('execution_rows').select('row_index').gt('row_index', 1).lte('row_index', 2);
     expect(gt.data).toEqual([{ row_index: 2 }]);
@@ -122,7 +159,12 @@ describe('PostgREST subset', () => {
     const noUser = await supabase.from('execution_jobs').select('id').is('user_id', null).order('id');
     expect(noUser.data).toEqual([{ id: 'job-2' }]);
 
-    const page = await supabase.from('execution_rows').select('id', { count: 'exact' }).eq('job_id', 'job-1').order('row_index', { ascending: true }).range(1, 2);
+    const page = await supabase
+      .from('execution_rows')
+      .select('id', { count: 'exact' })
+      .eq('job_id', 'job-1')
+      .order('row_index', { ascending: true })
+      .range(1, 2);
     expect(page.error).toBeNull();
     expect(page.data).toEqual([{ id: 'job-1:1' }, { id: 'job-1:2' }]);
     expect(page.count).toBe(3);
@@ -137,7 +179,11 @@ describe('PostgREST subset', () => {
     const aliased = await supabase.from('execution_jobs').select('jobId:id,browser:config->>browser').eq('id', 'job-1').single();
     expect(aliased.data).toEqual({ jobId: 'job-1', browser: 'chromium' });
 
-    const either = await supabase.from('execution_jobs').select('id').or('status.eq.passed,and(status.eq.failed,user_id.not.is.null)').order('id');
+    const either = await supabase
+      .from('execution_jobs')
+      .select('id')
+      .or('status.eq.passed,and(status.eq.failed,user_id.not.is.null)')
+      .order('id');
     expect(either.data).toEqual([{ id: 'job-2' }, { id: 'job-3' }]);
   });
 
@@ -174,7 +220,11 @@ describe('PostgREST subset', () => {
   });
 
   test('the status guard applies through the gateway: a late regressing upsert succeeds but changes nothing', async () => {
-    const late = await supabase.from('execution_rows').upsert({ id: 'job-1:0', job_id: 'job-1', row_index: 0, status: 'running', duration_ms: null }, { onConflict: 'id' }).select().single();
+    const late = await supabase
+      .from('execution_rows')
+      .upsert({ id: 'job-1:0', job_id: 'job-1', row_index: 0, status: 'running', duration_ms: null }, { onConflict: 'id' })
+      .select()
+      .single();
     expect(late.error).toBeNull();
     expect(late.data).toMatchObject({ status: 'passed', duration_ms: 1234 });
   });
@@ -240,7 +290,11 @@ describe('PostgREST subset', () => {
     await pg.query('CREATE TABLE public.late_table (id int PRIMARY KEY, note text)');
     expect((await supabase.from('late_table').insert({ id: 1, note: 'hi' })).error).toBeNull();
     await pg.query('ALTER TABLE public.late_table ADD COLUMN extra jsonb');
-    const res = await supabase.from('late_table').upsert({ id: 1, extra: { a: 1 } }).select('id,note,extra').single();
+    const res = await supabase
+      .from('late_table')
+      .upsert({ id: 1, extra: { a: 1 } })
+      .select('id,note,extra')
+      .single();
     expect(res.error).toBeNull();
     expect(res.data).toEqual({ id: 1, note: 'hi', extra: { a: 1 } }); // upsert without onConflict uses the primary key
   });
@@ -272,7 +326,9 @@ describe('Storage subset', () => {
     expect(down.data?.type).toBe('image/png');
     expect(Buffer.from(await (down.data as Blob).arrayBuffer())).toEqual(png);
 
-    const replaced = await supabase.storage.from('screenshots').upload('job-1/0/step 1.png', Buffer.from('v2'), { contentType: 'text/plain', upsert: true });
+    const replaced = await supabase.storage
+      .from('screenshots')
+      .upload('job-1/0/step 1.png', Buffer.from('v2'), { contentType: 'text/plain', upsert: true });
     expect(replaced.error).toBeNull();
     expect(replaced.data?.id).toBe(up.data?.id);
     expect(await (await supabase.storage.from('screenshots').download('job-1/0/step 1.png')).data?.text()).toBe('v2');
@@ -317,7 +373,9 @@ describe('outage simulation', () => {
     const port = gateway.port;
     await gateway.stop();
 
-    const down = await supabase.from('runner_health').upsert({ worker_id: 'w1', last_heartbeat: new Date().toISOString() }, { onConflict: 'worker_id' });
+    const down = await supabase
+      .from('runner_health')
+      .upsert({ worker_id: 'w1', last_heartbeat: new Date().toISOString() }, { onConflict: 'worker_id' });
     expect(down.error).not.toBeNull();
     expect(down.status).toBe(0);
     expect(`${down.error?.message} ${down.error?.details}`).toMatch(/fetch failed|ECONNREFUSED/);
@@ -330,7 +388,11 @@ describe('outage simulation', () => {
 
     await gateway.start();
     expect(gateway.port).toBe(port);
-    const up = await supabase.from('runner_health').upsert({ worker_id: 'w1', last_heartbeat: new Date().toISOString(), active_sessions: 2 }, { onConflict: 'worker_id' }).select('worker_id,active_sessions').single();
+    const up = await supabase
+      .from('runner_health')
+      .upsert({ worker_id: 'w1', last_heartbeat: new Date().toISOString(), active_sessions: 2 }, { onConflict: 'worker_id' })
+      .select('worker_id,active_sessions')
+      .single();
     expect(up.error).toBeNull();
     expect(up.data).toEqual({ worker_id: 'w1', active_sessions: 2 });
   });

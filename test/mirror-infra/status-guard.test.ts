@@ -53,10 +53,25 @@ async function upsertRow(values: Record<string, unknown>): Promise<Record<string
 
 test('running after passed keeps passed, and the whole late write is ignored', async () => {
   await upsertJob({ id: 'g1', status: 'running', rows_total: 2 });
-  const passed = await upsertJob({ id: 'g1', status: 'passed', rows_total: 2, rows_passed: 2, duration_ms: 1500, completed_at: new Date('2026-11-23T10:00:00Z') });
+  const passed = await upsertJob({
+    id: 'g1',
+    status: 'passed',
+    rows_total: 2,
+    rows_passed: 2,
+    duration_ms: 1500,
+    completed_at: new Date('2026-11-23T10:00:00Z'),
+  });
   expect(passed.status).toBe('passed');
 
-  const late = await upsertJob({ id: 'g1', status: 'running', rows_total: 2, rows_passed: 0, duration_ms: null, completed_at: null, error_message: 'stale' });
+  const late = await upsertJob({
+    id: 'g1',
+    status: 'running',
+    rows_total: 2,
+    rows_passed: 0,
+    duration_ms: null,
+    completed_at: null,
+    error_message: 'stale',
+  });
   expect(late).toMatchObject({ status: 'passed', rows_passed: 2, duration_ms: 1500, error_message: null });
   expect(late.completed_at?.toISOString()).toBe('2026-11-23T10:00:00.000Z');
   expect(late.updated_at.getTime()).toBe(passed.updated_at.getTime());
@@ -82,7 +97,13 @@ test('queued after running keeps running', async () => {
 
 test('passed after running wins, with its terminal fields', async () => {
   await upsertJob({ id: 'g4', status: 'running', rows_total: 3 });
-  const done = await upsertJob({ id: 'g4', status: 'passed', rows_passed: 3, duration_ms: 900, completed_at: new Date('2026-11-23T11:00:00Z') });
+  const done = await upsertJob({
+    id: 'g4',
+    status: 'passed',
+    rows_passed: 3,
+    duration_ms: 900,
+    completed_at: new Date('2026-11-23T11:00:00Z'),
+  });
   expect(done).toMatchObject({ status: 'passed', rows_passed: 3, duration_ms: 900 });
   // queued -> terminal directly (e.g. cancelled before starting) is progress too.
   await upsertJob({ id: 'g5', status: 'queued' });
@@ -105,12 +126,23 @@ test('non-regressing updates change other columns and bump updated_at', async ()
 test('execution_rows are guarded the same way', async () => {
   await upsertJob({ id: 'gr', status: 'running' });
   await upsertRow({ id: 'gr:0', job_id: 'gr', row_index: 0, status: 'running', worker_id: 'w1' });
-  await upsertRow({ id: 'gr:0', job_id: 'gr', row_index: 0, status: 'failed', error_message: 'timeout', error_step_index: 3, duration_ms: 2000 });
+  await upsertRow({
+    id: 'gr:0',
+    job_id: 'gr',
+    row_index: 0,
+    status: 'failed',
+    error_message: 'timeout',
+    error_step_index: 3,
+    duration_ms: 2000,
+  });
   const late = await upsertRow({ id: 'gr:0', job_id: 'gr', row_index: 0, status: 'running', worker_id: 'w2', error_message: null });
   expect(late).toMatchObject({ status: 'failed', worker_id: 'w1', error_message: 'timeout', error_step_index: 3, duration_ms: 2000 });
 
   await upsertRow({ id: 'gr:1', job_id: 'gr', row_index: 1, status: 'running', session_restarts: 0 });
   expect(await upsertRow({ id: 'gr:1', job_id: 'gr', row_index: 1, status: 'queued' })).toMatchObject({ status: 'running' });
-  expect(await upsertRow({ id: 'gr:1', job_id: 'gr', row_index: 1, status: 'running', session_restarts: 1 })).toMatchObject({ status: 'running', session_restarts: 1 });
+  expect(await upsertRow({ id: 'gr:1', job_id: 'gr', row_index: 1, status: 'running', session_restarts: 1 })).toMatchObject({
+    status: 'running',
+    session_restarts: 1,
+  });
   expect(await upsertRow({ id: 'gr:1', job_id: 'gr', row_index: 1, status: 'passed' })).toMatchObject({ status: 'passed' });
 });

@@ -56,23 +56,46 @@ describe('Supabase mirror (supabase-js → PostgREST-compatible gateway → real
 
   it('mirrors a job end to end: exactly the expected rows, secrets masked, screenshot uploaded', async () => {
     const jobId = newJobId('m');
-    await h.client.startExecution({ jobId, recording: signupStyle, csv, config: { timingMode: 'instant', defaults: { baseUrl: h.site.url } } });
+    await h.client.startExecution({
+      jobId,
+      recording: signupStyle,
+      csv,
+      config: { timingMode: 'instant', defaults: { baseUrl: h.site.url } },
+    });
     const summary = await h.client.getResult(jobId);
     await mirrorDone(jobId);
 
     const [job] = await q('select * from execution_jobs where id = $1', [jobId]);
-    expect(job).toMatchObject({ status: 'failed', rows_total: 2, rows_passed: 1, rows_failed: 1, steps_total: 8, steps_passed: 7, steps_failed: 1, workflow_id: `execution-${jobId}` });
+    expect(job).toMatchObject({
+      status: 'failed',
+      rows_total: 2,
+      rows_passed: 1,
+      rows_failed: 1,
+      steps_total: 8,
+      steps_passed: 7,
+      steps_failed: 1,
+      workflow_id: `execution-${jobId}`,
+    });
     expect(job.completed_at).not.toBeNull();
     expect(job.error_message).toMatch(/1 of 2 row/);
 
     const rows = await q('select * from execution_rows where job_id = $1 order by row_index', [jobId]);
-    expect(rows.map((r) => [r.row_index, r.status])).toEqual([[1, 'passed'], [2, 'failed']]);
+    expect(rows.map((r) => [r.row_index, r.status])).toEqual([
+      [1, 'passed'],
+      [2, 'failed'],
+    ]);
     expect(rows[0].values_masked).toEqual({ user: 'ada', password: '***', expect: '#first-name' });
     expect(rows[1]).toMatchObject({ error_step_index: 3, error_type: 'ElementNotFound' });
 
     // One log line per step attempt and event: 4 started + 4 passed for row 1; row 2 fails step 3 once.
-    const logs = await q('select row_index, step_index, attempt, event, selector_used from execution_logs where job_id = $1 order by row_index, step_index, occurred_at, event', [jobId]);
-    const expected = summary.results.reduce((n, r) => n + r.steps.filter((s) => s.status !== 'skipped').reduce((m, s) => m + 2 * s.attempts, 0), 0);
+    const logs = await q(
+      'select row_index, step_index, attempt, event, selector_used from execution_logs where job_id = $1 order by row_index, step_index, occurred_at, event',
+      [jobId],
+    );
+    const expected = summary.results.reduce(
+      (n, r) => n + r.steps.filter((s) => s.status !== 'skipped').reduce((m, s) => m + 2 * s.attempts, 0),
+      0,
+    );
     expect(logs).toHaveLength(expected);
     expect(new Set(logs.map((l) => `${l.row_index}:${l.step_index}:${l.attempt}:${l.event}`)).size).toBe(logs.length);
     expect(logs.find((l) => l.row_index === 1 && l.step_index === 1 && l.event === 'passed')?.selector_used).toBe('#first-name');
@@ -80,7 +103,10 @@ describe('Supabase mirror (supabase-js → PostgREST-compatible gateway → real
     const everything = JSON.stringify([job, rows, await q('select * from execution_logs where job_id = $1', [jobId])]);
     expect(everything).not.toContain('S3cret');
 
-    const shots = await until(() => q('select * from execution_screenshots where job_id = $1', [jobId]), (r) => r.length === 1);
+    const shots = await until(
+      () => q('select * from execution_screenshots where job_id = $1', [jobId]),
+      (r) => r.length === 1,
+    );
     expect(shots).toHaveLength(1);
     expect(shots[0]).toMatchObject({ row_index: 2, step_index: 3, bucket: 'execution-screenshots' });
     expect(existsSync(join(gateway.storageDir, 'execution-screenshots', 'objects', shots[0].storage_path))).toBe(true);
@@ -94,7 +120,12 @@ describe('Supabase mirror (supabase-js → PostgREST-compatible gateway → real
   it('Supabase down mid-job: the job finishes on time, and every row and log lands exactly once afterwards', async () => {
     const jobId = newJobId('outage');
     await gateway.stop();
-    await h.client.startExecution({ jobId, recording: signupStyle, csv: 'user,password,expect\n' + 'x,pw-123456,#first-name\n'.repeat(4), config: { timingMode: 'instant', defaults: { baseUrl: h.site.url } } });
+    await h.client.startExecution({
+      jobId,
+      recording: signupStyle,
+      csv: 'user,password,expect\n' + 'x,pw-123456,#first-name\n'.repeat(4),
+      config: { timingMode: 'instant', defaults: { baseUrl: h.site.url } },
+    });
     const summary = await h.client.getResult(jobId); // while Supabase is still down
     expect(summary.status).toBe('passed');
     expect(await q('select * from execution_jobs where id = $1', [jobId])).toHaveLength(0);
@@ -113,7 +144,12 @@ describe('Supabase mirror (supabase-js → PostgREST-compatible gateway → real
   it('portal path: a job started with only its jobId loads its recording and CSV from Supabase', async () => {
     const [rec] = await q(`insert into recordings (name, recording) values ('portal', $1) returning id`, [JSON.stringify(signupStyle)]);
     const jobId = newJobId('portal');
-    await q(`insert into execution_jobs (id, recording_id, csv_data, config) values ($1, $2, $3, $4)`, [jobId, rec.id, 'user,password,expect\nzoe,pw-zoe-123,#first-name\n', JSON.stringify({ timingMode: 'instant', defaults: { baseUrl: h.site.url } })]);
+    await q(`insert into execution_jobs (id, recording_id, csv_data, config) values ($1, $2, $3, $4)`, [
+      jobId,
+      rec.id,
+      'user,password,expect\nzoe,pw-zoe-123,#first-name\n',
+      JSON.stringify({ timingMode: 'instant', defaults: { baseUrl: h.site.url } }),
+    ]);
     await h.client.startExecution({ jobId });
     const summary = await h.client.getResult(jobId);
     expect(summary.rows).toMatchObject({ total: 1, passed: 1 });
@@ -125,10 +161,16 @@ describe('Supabase mirror (supabase-js → PostgREST-compatible gateway → real
   it.each([
     ['a missing job', async () => undefined, /not found in execution_jobs/],
     ['a missing recording', async (id: string) => q(`insert into execution_jobs (id) values ($1)`, [id]), /no recording_id/],
-    ['an invalid recording', async (id: string) => {
-      const [rec] = await q(`insert into recordings (name, recording) values ('bad', '{"title":"x","steps":[{"type":"click"}]}') returning id`);
-      await q(`insert into execution_jobs (id, recording_id) values ($1, $2)`, [id, rec.id]);
-    }, /steps\[0\]\.selectors/],
+    [
+      'an invalid recording',
+      async (id: string) => {
+        const [rec] = await q(
+          `insert into recordings (name, recording) values ('bad', '{"title":"x","steps":[{"type":"click"}]}') returning id`,
+        );
+        await q(`insert into execution_jobs (id, recording_id) values ($1, $2)`, [id, rec.id]);
+      },
+      /steps\[0\]\.selectors/,
+    ],
   ])('portal path with %s: the job is marked failed with the reason and no browser starts', async (_name, seed, reason) => {
     const jobId = newJobId('bad');
     await seed(jobId);

@@ -12,7 +12,13 @@ describe('worker operations: /health, /ready, /metrics, memory guard', () => {
   });
   afterAll(() => h.close());
 
-  const recording = { title: 'ops', steps: [{ type: 'navigate', url: '{{baseUrl}}/index.html' }, { type: 'click', selectors: [['#get-started']], offsetX: 5, offsetY: 5 }] };
+  const recording = {
+    title: 'ops',
+    steps: [
+      { type: 'navigate', url: '{{baseUrl}}/index.html' },
+      { type: 'click', selectors: [['#get-started']], offsetX: 5, offsetY: 5 },
+    ],
+  };
 
   it('reports health and readiness, exposes Prometheus metrics after a job, and is unready while draining', async () => {
     const worker = await h.startWorker({ MAX_CONCURRENT_SESSIONS: '3' });
@@ -26,7 +32,14 @@ describe('worker operations: /health, /ready, /metrics, memory guard', () => {
       const health = await fetch(`${url}/health`);
       expect(health.status).toBe(200);
       const body = await health.json();
-      expect(body).toMatchObject({ status: 'ok', workerId: worker.workerId, activeSessions: 0, maxSessions: 3, draining: false, browser: { connected: true } });
+      expect(body).toMatchObject({
+        status: 'ok',
+        workerId: worker.workerId,
+        activeSessions: 0,
+        maxSessions: 3,
+        draining: false,
+        browser: { connected: true },
+      });
       expect(body.memory.rssMb).toBeGreaterThan(0);
       expect(body.uptimeSeconds).toBeGreaterThanOrEqual(0);
 

@@ -69,7 +69,8 @@ function composeClient(): { ok: boolean; version?: string } {
 const parser = findYamlParser();
 const compose = (parser?.parse(raw) ?? { services: {} }) as ComposeFile;
 const services = compose.services ?? {};
-const env = (name: string) => Object.fromEntries(Object.entries(services[name]?.environment ?? {}).map(([k, v]) => [k, interpolate(String(v))]));
+const env = (name: string) =>
+  Object.fromEntries(Object.entries(services[name]?.environment ?? {}).map(([k, v]) => [k, interpolate(String(v))]));
 
 describe('docker-compose.yml', () => {
   it('passes `docker compose config -q` when the compose client is available', () => {
@@ -81,7 +82,10 @@ describe('docker-compose.yml', () => {
       expect(() => parser!.parse(raw)).not.toThrow();
       return;
     }
-    for (const args of [['config', '-q'], ['--profile', 'demo', 'config', '-q']]) {
+    for (const args of [
+      ['config', '-q'],
+      ['--profile', 'demo', 'config', '-q'],
+    ]) {
       const r = spawnSync('docker', ['compose', '-f', COMPOSE_FILE, ...args], { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 60_000 });
       expect({ args, status: r.status, stderr: r.stderr }).toEqual({ args, status: 0, stderr: '' });
     }
@@ -90,9 +94,21 @@ describe('docker-compose.yml', () => {
   it(`parses with an installed YAML parser (${parser?.name ?? 'none found'})`, () => {
     expect(parser).toBeDefined();
     expect(compose.name).toBe('recorder-runner');
-    for (const key of Object.keys(compose)) expect(['name', 'services', 'volumes', 'networks', 'secrets', 'configs']).toContain(key.startsWith('x-') ? 'services' : key);
+    for (const key of Object.keys(compose))
+      expect(['name', 'services', 'volumes', 'networks', 'secrets', 'configs']).toContain(key.startsWith('x-') ? 'services' : key);
     expect(Object.keys(services).sort()).toEqual(
-      ['demo', 'migrate', 'postgresql', 'postgrest', 'supabase-gateway', 'temporal', 'temporal-namespace', 'temporal-schema', 'temporal-ui', 'worker'].sort(),
+      [
+        'demo',
+        'migrate',
+        'postgresql',
+        'postgrest',
+        'supabase-gateway',
+        'temporal',
+        'temporal-namespace',
+        'temporal-schema',
+        'temporal-ui',
+        'worker',
+      ].sort(),
     );
   });
 
@@ -115,8 +131,10 @@ describe('docker-compose.yml', () => {
         expect(Object.keys(services)).toContain(dep);
         expect(['service_started', 'service_healthy', 'service_completed_successfully']).toContain(spec.condition);
         // A dependency that must "complete" is a one-shot: it must not be restarted forever.
-        if (spec.condition === 'service_completed_successfully') expect({ dep, restart: services[dep].restart ?? 'no' }).toEqual({ dep, restart: 'no' });
-        if (spec.condition === 'service_healthy') expect({ dep, healthcheck: Boolean(services[dep].healthcheck?.test) }).toEqual({ dep, healthcheck: true });
+        if (spec.condition === 'service_completed_successfully')
+          expect({ dep, restart: services[dep].restart ?? 'no' }).toEqual({ dep, restart: 'no' });
+        if (spec.condition === 'service_healthy')
+          expect({ dep, healthcheck: Boolean(services[dep].healthcheck?.test) }).toEqual({ dep, healthcheck: true });
       }
       const mounts: Array<{ host: string; target: string }> = [];
       for (const volume of svc.volumes ?? []) {
@@ -132,7 +150,12 @@ describe('docker-compose.yml', () => {
       // Scripts run from a mounted folder exist in the repository.
       for (const arg of [...(svc.entrypoint ?? []), ...(svc.command ?? [])]) {
         const mount = mounts.find((m) => arg.startsWith(`${m.target}/`));
-        if (mount) expect({ service: name, script: arg, exists: existsSync(join(mount.host, arg.slice(mount.target.length))) }).toEqual({ service: name, script: arg, exists: true });
+        if (mount)
+          expect({ service: name, script: arg, exists: existsSync(join(mount.host, arg.slice(mount.target.length))) }).toEqual({
+            service: name,
+            script: arg,
+            exists: true,
+          });
       }
     }
   });
@@ -143,7 +166,9 @@ describe('docker-compose.yml', () => {
     const temporal = env('temporal');
     expect(temporal).toMatchObject({ DB: 'postgres12', POSTGRES_SEEDS: 'postgresql' });
     const dynamic = temporal.DYNAMIC_CONFIG_FILE_PATH;
-    const mount = services.temporal.volumes!.map((v) => v.split(':')).find(([, target]) => dynamic.startsWith(target.replace('/etc/temporal/', '')));
+    const mount = services.temporal
+      .volumes!.map((v) => v.split(':'))
+      .find(([, target]) => dynamic.startsWith(target.replace('/etc/temporal/', '')));
     expect(mount).toBeDefined();
     const file = join(PROJECT_ROOT, mount![0], dynamic.slice(mount![1].replace('/etc/temporal/', '').length));
     expect(existsSync(file)).toBe(true);

@@ -20,12 +20,24 @@ const instructions = dockerfile
   .split('\n')
   .map((l) => l.trim())
   .filter((l) => l && !l.startsWith('#'));
-const stages = instructions.join('\n').split(/^FROM /m).slice(1).map((s) => `FROM ${s}`);
+const stages = instructions
+  .join('\n')
+  .split(/^FROM /m)
+  .slice(1)
+  .map((s) => `FROM ${s}`);
 const runtime = stages[stages.length - 1];
 const argDefault = (name: string) => new RegExp(`^ARG ${name}=(\\S+)$`, 'm').exec(instructions.join('\n'))?.[1];
 
 /** Variables the ops layer reads on top of src/config/env.ts (to be added there), plus logger/setup ones. */
-const OPS_ENV = ['HEALTH_PORT', 'TEMPORAL_SDK_METRICS_PORT', 'MEMORY_HIGH_WATERMARK_MB', 'MEMORY_SAMPLE_MS', 'LOG_FORMAT', 'SUPABASE_URL', 'SUPABASE_SERVICE_ROLE_KEY'];
+const OPS_ENV = [
+  'HEALTH_PORT',
+  'TEMPORAL_SDK_METRICS_PORT',
+  'MEMORY_HIGH_WATERMARK_MB',
+  'MEMORY_SAMPLE_MS',
+  'LOG_FORMAT',
+  'SUPABASE_URL',
+  'SUPABASE_SERVICE_ROLE_KEY',
+];
 
 describe('Dockerfile', () => {
   it('builds from and runs on the Playwright image of the exact Playwright version in package.json', () => {
@@ -45,7 +57,10 @@ describe('Dockerfile', () => {
     const copies = instructions.filter((l) => l.startsWith('COPY ') && !l.includes('--from='));
     expect(copies.length).toBeGreaterThan(0);
     for (const copy of copies) {
-      const sources = copy.split(/\s+/).slice(1, -1).filter((a) => !a.startsWith('--'));
+      const sources = copy
+        .split(/\s+/)
+        .slice(1, -1)
+        .filter((a) => !a.startsWith('--'));
       for (const source of sources) {
         expect({ source, exists: existsSync(join(PROJECT_ROOT, source)) }).toEqual({ source, exists: true });
         const top = source.replace(/^\.\//, '').split('/')[0];
@@ -172,8 +187,16 @@ describe('deploy/k8s', () => {
   it('is non-root (the image user) with a read-only root filesystem, /tmp and a memory-backed /dev/shm', () => {
     const pod = load<Deployment>('deployment.yaml').spec.template.spec;
     const c = pod.containers[0];
-    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: Number(argDefault('APP_UID')), runAsGroup: Number(argDefault('APP_UID')) });
-    expect(c.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    expect(pod.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      runAsUser: Number(argDefault('APP_UID')),
+      runAsGroup: Number(argDefault('APP_UID')),
+    });
+    expect(c.securityContext).toMatchObject({
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+    });
     const volume = (mountPath: string) => pod.volumes.find((v) => v.name === c.volumeMounts.find((m) => m.mountPath === mountPath)?.name);
     expect(volume('/tmp')?.emptyDir).toBeDefined();
     expect(volume('/dev/shm')?.emptyDir?.medium).toBe('Memory');
@@ -196,7 +219,8 @@ describe('deploy/k8s', () => {
     const config = load<{ data: Record<string, string> }>('configmap.yaml').data;
     const secret = load<{ stringData: Record<string, string> }>('secret.example.yaml').stringData;
     const known = new Set([...Object.keys(envSchema.shape), ...OPS_ENV]);
-    for (const key of [...Object.keys(config), ...Object.keys(secret)]) expect({ key, known: known.has(key) }).toEqual({ key, known: true });
+    for (const key of [...Object.keys(config), ...Object.keys(secret)])
+      expect({ key, known: known.has(key) }).toEqual({ key, known: true });
     expect(Object.keys(secret).sort()).toEqual(['SUPABASE_SERVICE_ROLE_KEY', 'TEMPORAL_API_KEY']);
     // Values a ConfigMap holds are strings; a YAML number would be rejected by the API server.
     for (const [key, value] of Object.entries(config)) expect({ key, type: typeof value }).toEqual({ key, type: 'string' });
@@ -205,7 +229,11 @@ describe('deploy/k8s', () => {
   it('autoscales the deployment on CPU with autoscaling/v2', () => {
     const hpa = load<{
       apiVersion: string;
-      spec: { scaleTargetRef: { kind: string; name: string }; minReplicas: number; metrics: Array<{ type: string; resource?: { name: string } }> };
+      spec: {
+        scaleTargetRef: { kind: string; name: string };
+        minReplicas: number;
+        metrics: Array<{ type: string; resource?: { name: string } }>;
+      };
     }>('hpa.yaml');
     expect(hpa.apiVersion).toBe('autoscaling/v2');
     expect(hpa.spec.scaleTargetRef).toMatchObject({ kind: 'Deployment', name: load<Deployment>('deployment.yaml').metadata.name });

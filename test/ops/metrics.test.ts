@@ -49,7 +49,8 @@ describe('worker metrics', () => {
     expect(valueOf(steps, { step_type: 'somethingInvented', status: 'passed' })).toBeUndefined();
 
     const hist = await samples(metrics, 'recorder_step_duration_seconds');
-    const bucket = (stepType: string, le: number | string) => valueOf(hist, { step_type: stepType, le }, 'recorder_step_duration_seconds_bucket');
+    const bucket = (stepType: string, le: number | string) =>
+      valueOf(hist, { step_type: stepType, le }, 'recorder_step_duration_seconds_bucket');
     expect(bucket('click', 0.1)).toBe(0);
     expect(bucket('click', 0.25)).toBe(1); // 250 ms lands in le=0.25 (buckets are inclusive)
     expect(bucket('click', 1)).toBe(1);
@@ -101,7 +102,13 @@ describe('worker metrics', () => {
     const parsed = parseExposition(text);
     expect(parsed.invalid).toEqual([]);
     expect(parsed.duplicateFamilies).toEqual([]);
-    for (const name of ['recorder_sessions_active', 'recorder_steps_total', 'recorder_step_duration_seconds_bucket', 'recorder_process_cpu_user_seconds_total', 'recorder_nodejs_heap_size_used_bytes']) {
+    for (const name of [
+      'recorder_sessions_active',
+      'recorder_steps_total',
+      'recorder_step_duration_seconds_bucket',
+      'recorder_process_cpu_user_seconds_total',
+      'recorder_nodejs_heap_size_used_bytes',
+    ]) {
       expect(parsed.samples).toContain(name);
     }
     expect(metrics.contentType).toMatch(/^text\/plain; version=0\.0\.4/);

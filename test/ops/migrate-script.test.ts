@@ -42,7 +42,10 @@ describe('docker/postgres/migrate.sh', () => {
   it('applies every migration in name order, twice in a row', () => {
     const first = runMigrate();
     expect({ status: first.status, stderr: first.stderr }).toEqual({ status: 0, stderr: '' });
-    const applied = first.stdout.split('\n').filter((l) => l.startsWith('migrate: applying ')).map((l) => l.slice('migrate: applying '.length));
+    const applied = first.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('migrate: applying '))
+      .map((l) => l.slice('migrate: applying '.length));
     expect(applied.length).toBeGreaterThan(0);
     expect(applied).toEqual([...applied].sort());
     expect(first.stdout).toContain(`migrate: ${applied.length} migration file(s) applied to ${db.name}`);

@@ -21,7 +21,9 @@ describe('workflow histories replay against the current code', () => {
     const kinds = new Set(fixtures.map((f) => f.file.split('--')[0]));
     expect([...kinds].sort()).toEqual(['cancelled', 'continue-as-new', 'failed', 'passed', 'session-restart']);
     // The fixtures show what they claim to.
-    const holds = events('session-restart', 'rowRun').filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'holdSession');
+    const holds = events('session-restart', 'rowRun').filter(
+      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'holdSession',
+    );
     expect(holds.length).toBe(2);
     expect(fixtures.filter((f) => f.file.startsWith('continue-as-new--executionJob')).length).toBe(2);
     expect(events('cancelled', 'executionJob').at(-1)!.eventType).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED');

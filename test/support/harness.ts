@@ -51,8 +51,17 @@ export async function startHarness(opts: { env?: Record<string, string>; siteRoo
   const client = await ExecutionClient.connect(env);
   const workers: RunnerWorker[] = [];
   const startWorker = async (overrides: Record<string, string> = {}) => {
-    const workerEnv = loadEnv({ ...Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)])), WORKER_ID: `w${workers.length + 1}-${randomUUID().slice(0, 6)}`, ...overrides });
-    const worker = await startRunnerWorker({ env: workerEnv, address: state.address, logger, workflowBundle: { codePath: state.bundlePath } });
+    const workerEnv = loadEnv({
+      ...Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)])),
+      WORKER_ID: `w${workers.length + 1}-${randomUUID().slice(0, 6)}`,
+      ...overrides,
+    });
+    const worker = await startRunnerWorker({
+      env: workerEnv,
+      address: state.address,
+      logger,
+      workflowBundle: { codePath: state.bundlePath },
+    });
     workers.push(worker);
     return worker;
   };

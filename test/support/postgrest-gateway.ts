@@ -84,7 +84,8 @@ class GatewayError extends Error {
   }
 }
 
-const notImplemented = (what: string) => new GatewayError(400, 'PGRST127', 'Feature not implemented', `${what} is not supported by the test PostgREST gateway`);
+const notImplemented = (what: string) =>
+  new GatewayError(400, 'PGRST127', 'Feature not implemented', `${what} is not supported by the test PostgREST gateway`);
 const parseError = (message: string, details: string | null = null) => new GatewayError(400, 'PGRST100', message, details);
 
 /** PostgREST's SQLSTATE -> HTTP status mapping. */
@@ -120,7 +121,10 @@ function errorBody(error: unknown): { status: number; body: Record<string, unkno
   }
   const message = error instanceof Error ? error.message : String(error);
   // Connection problems (ECONNREFUSED, terminated connections, ...): PostgREST answers 503.
-  return { status: 503, body: { code: 'PGRST001', details: message, hint: null, message: 'Database client error. Retrying the connection.' } };
+  return {
+    status: 503,
+    body: { code: 'PGRST001', details: message, hint: null, message: 'Database client error. Retrying the connection.' },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -448,7 +452,11 @@ function parsePrefer(header: string | string[] | undefined): Prefer {
     .filter((v) => v !== '');
   return {
     returnRepresentation: values.includes('return=representation'),
-    resolution: values.includes('resolution=merge-duplicates') ? 'merge' : values.includes('resolution=ignore-duplicates') ? 'ignore' : undefined,
+    resolution: values.includes('resolution=merge-duplicates')
+      ? 'merge'
+      : values.includes('resolution=ignore-duplicates')
+        ? 'ignore'
+        : undefined,
     count: values.some((v) => /^count=(exact|planned|estimated)$/.test(v)),
     missingDefault: values.includes('missing=default'),
     rollback: values.includes('tx=rollback'),
@@ -615,7 +623,8 @@ export async function startPostgrestGateway(options: PostgrestGatewayOptions): P
       if (prefer.resolution) {
         const conflictRaw = query.get('on_conflict');
         const target = conflictRaw ? conflictRaw.split(',').map((c) => requireColumn(table, c.trim())) : table.primaryKey;
-        if (target.length === 0) throw new GatewayError(400, 'PGRST127', 'Feature not implemented', `${table.name} has no primary key; pass on_conflict`);
+        if (target.length === 0)
+          throw new GatewayError(400, 'PGRST127', 'Feature not implemented', `${table.name} has no primary key; pass on_conflict`);
         const updates = columns.map((c) => `${ident(c)} = EXCLUDED.${ident(c)}`);
         sql +=
           prefer.resolution === 'ignore' || updates.length === 0
@@ -669,7 +678,8 @@ export async function startPostgrestGateway(options: PostgrestGatewayOptions): P
     const path = url.pathname;
     const cors = {
       'access-control-allow-origin': '*',
-      'access-control-allow-headers': 'authorization, x-client-info, apikey, content-type, prefer, accept-profile, content-profile, range, x-upsert',
+      'access-control-allow-headers':
+        'authorization, x-client-info, apikey, content-type, prefer, accept-profile, content-profile, range, x-upsert',
       'access-control-allow-methods': 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS',
       'access-control-expose-headers': 'content-range',
     };
@@ -689,8 +699,15 @@ export async function startPostgrestGateway(options: PostgrestGatewayOptions): P
     try {
       if (!path.startsWith('/rest/v1/')) throw new GatewayError(404, 'PGRST125', `Invalid path specified in request URL: ${path}`);
       const segments = path.slice('/rest/v1/'.length).split('/');
-      if (segments[0] === 'rpc') throw new GatewayError(404, 'PGRST202', 'Could not find the function in the schema cache', 'rpc/ is not supported by the test PostgREST gateway');
-      if (segments.length !== 1 || segments[0] === '') throw new GatewayError(404, 'PGRST125', `Invalid path specified in request URL: ${path}`);
+      if (segments[0] === 'rpc')
+        throw new GatewayError(
+          404,
+          'PGRST202',
+          'Could not find the function in the schema cache',
+          'rpc/ is not supported by the test PostgREST gateway',
+        );
+      if (segments.length !== 1 || segments[0] === '')
+        throw new GatewayError(404, 'PGRST125', `Invalid path specified in request URL: ${path}`);
       let tableName: string;
       try {
         tableName = decodeURIComponent(segments[0]);

@@ -168,7 +168,8 @@ export function createStorageEndpoint(options: { rootDir: string }): StorageEndp
   const bucketDir = (id: string) => join(rootDir, checkBucketId(id));
   const bucketFile = (id: string) => join(bucketDir(id), 'bucket.json');
   const objectFile = (id: string, segments: string[]) => join(bucketDir(id), 'objects', ...segments);
-  const metaFile = (id: string, segments: string[]) => join(bucketDir(id), 'meta', ...segments.slice(0, -1), `${segments[segments.length - 1]}.json`);
+  const metaFile = (id: string, segments: string[]) =>
+    join(bucketDir(id), 'meta', ...segments.slice(0, -1), `${segments[segments.length - 1]}.json`);
 
   async function readBucket(id: string): Promise<BucketRecord> {
     try {
@@ -316,7 +317,9 @@ export function createStorageEndpoint(options: { rootDir: string }): StorageEndp
   // ------------------------------------------------------------------------------------------
   // Objects
   // ------------------------------------------------------------------------------------------
-  async function parseUpload(req: IncomingMessage): Promise<{ data: Buffer; contentType: string; cacheControl: string; userMetadata: unknown }> {
+  async function parseUpload(
+    req: IncomingMessage,
+  ): Promise<{ data: Buffer; contentType: string; cacheControl: string; userMetadata: unknown }> {
     const raw = await readRequestBody(req);
     const contentTypeHeader = String(req.headers['content-type'] ?? '');
     const cacheHeader = String(req.headers['cache-control'] ?? '');
@@ -366,7 +369,12 @@ export function createStorageEndpoint(options: { rootDir: string }): StorageEndp
     };
   }
 
-  async function putObject(req: IncomingMessage, id: string, segments: string[], mode: 'create' | 'update'): Promise<{ Id: string; Key: string }> {
+  async function putObject(
+    req: IncomingMessage,
+    id: string,
+    segments: string[],
+    mode: 'create' | 'update',
+  ): Promise<{ Id: string; Key: string }> {
     const bucket = await readBucket(id);
     const upsert = String(req.headers['x-upsert'] ?? 'false').toLowerCase() === 'true';
     const upload = await parseUpload(req);
@@ -476,7 +484,9 @@ export function createStorageEndpoint(options: { rootDir: string }): StorageEndp
         if (meta) items.push(fileObject(id, entry.name, meta));
       }
     }
-    const column = ['name', 'created_at', 'updated_at', 'last_accessed_at'].includes(sortBy.column ?? '') ? (sortBy.column as string) : 'name';
+    const column = ['name', 'created_at', 'updated_at', 'last_accessed_at'].includes(sortBy.column ?? '')
+      ? (sortBy.column as string)
+      : 'name';
     const direction = String(sortBy.order ?? 'asc').toLowerCase() === 'desc' ? -1 : 1;
     items.sort((a, b) => {
       const av = String(a[column] ?? '');

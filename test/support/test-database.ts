@@ -33,7 +33,12 @@ async function withAdmin<T>(fn: (client: Client) => Promise<T>): Promise<T> {
 
 /** Creates a fresh, empty database named `<prefix>_<random>` and returns its URL and a drop function. */
 export async function createTestDatabase(prefix: string): Promise<TestDatabase> {
-  const cleanPrefix = prefix.toLowerCase().replace(/[^a-z0-9_]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 30) || 'test';
+  const cleanPrefix =
+    prefix
+      .toLowerCase()
+      .replace(/[^a-z0-9_]+/g, '_')
+      .replace(/^_+|_+$/g, '')
+      .slice(0, 30) || 'test';
   const name = `${cleanPrefix}_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
   await withAdmin((client) => client.query(`CREATE DATABASE ${quoteIdent(name)}`));
 

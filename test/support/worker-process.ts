@@ -51,7 +51,12 @@ export class WorkerProcess {
       const hit = this.logs.find(predicate);
       if (hit) return hit;
       if (Date.now() > deadline || this.child.exitCode !== null) {
-        throw new Error(`worker ${this.workerId}: log not seen; last lines:\n${this.logs.slice(-10).map((l) => JSON.stringify(l)).join('\n')}`);
+        throw new Error(
+          `worker ${this.workerId}: log not seen; last lines:\n${this.logs
+            .slice(-10)
+            .map((l) => JSON.stringify(l))
+            .join('\n')}`,
+        );
       }
       await new Promise((r) => setTimeout(r, 50));
     }

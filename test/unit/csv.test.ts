@@ -81,18 +81,12 @@ describe('parseCsv: errors', () => {
   });
 
   it('names blank header columns', () => {
-    expect(errorOf('email,,name, \n1,2,3,4\n').issues).toEqual([
-      'header of column 2 is blank',
-      'header of column 4 is blank',
-    ]);
+    expect(errorOf('email,,name, \n1,2,3,4\n').issues).toEqual(['header of column 2 is blank', 'header of column 4 is blank']);
   });
 
   it('names duplicate headers and their columns, after trimming', () => {
     const error = errorOf('email,name,email , name,id\n1,2,3,4,5\n');
-    expect(error.issues).toEqual([
-      'duplicate header name "email" (columns 1, 3)',
-      'duplicate header name "name" (columns 2, 4)',
-    ]);
+    expect(error.issues).toEqual(['duplicate header name "email" (columns 1, 3)', 'duplicate header name "name" (columns 2, 4)']);
     expect(error.message).toMatch(/^Invalid CSV header row\n/);
   });
 

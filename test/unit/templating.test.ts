@@ -31,10 +31,7 @@ describe('templateVariables', () => {
   });
 
   it('counts a variable as defaulted only if every use has an inline default', () => {
-    const flow = flowOf(
-      { type: 'navigate', url: '{{x|1}}/{{y|2}}' },
-      { type: 'change', selectors: ['#a'], value: '{{x}}{{ y | 3 }}' },
-    );
+    const flow = flowOf({ type: 'navigate', url: '{{x|1}}/{{y|2}}' }, { type: 'change', selectors: ['#a'], value: '{{x}}{{ y | 3 }}' });
     expect(templateVariables(flow)).toEqual([
       { name: 'x', hasDefault: false },
       { name: 'y', hasDefault: true },
@@ -101,10 +98,7 @@ describe('applyTemplate', () => {
   });
 
   it('throws an InputError listing every unresolved variable with its location', () => {
-    const flow = flowOf(
-      { type: 'navigate', url: '{{base}}/x' },
-      { type: 'change', selectors: [['#a', '{{sel}}']], value: '{{v|ok}}' },
-    );
+    const flow = flowOf({ type: 'navigate', url: '{{base}}/x' }, { type: 'change', selectors: [['#a', '{{sel}}']], value: '{{v|ok}}' });
     let error: InputError | undefined;
     try {
       applyTemplate(flow, {});

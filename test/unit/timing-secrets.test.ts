@@ -1,10 +1,5 @@
 import { InputError } from '../../src/recording/input-error';
-import {
-  DEFAULT_SECRET_COLUMNS,
-  maskRow,
-  maskSecrets,
-  secretColumnMatcher,
-} from '../../src/recording/secrets';
+import { DEFAULT_SECRET_COLUMNS, maskRow, maskSecrets, secretColumnMatcher } from '../../src/recording/secrets';
 import { DEFAULT_THINK_TIME_MS, FAST_DELAY_MS, thinkTimeMs, type TimingMode } from '../../src/recording/timing';
 import type { Step } from '../../src/recording/types';
 

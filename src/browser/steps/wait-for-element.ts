@@ -41,10 +41,7 @@ function compare(actual: number, operator: WaitForElementOperator, expected: num
  * lacks. Hence the explicit stack instead of a recursive helper.
  * The match rule is @puppeteer/replay's: every field of `expected` must match, extra fields are ignored.
  */
-function countMatching(
-  elements: Element[],
-  spec: { properties?: Record<string, unknown>; attributes?: Record<string, string> },
-): number {
+function countMatching(elements: Element[], spec: { properties?: Record<string, unknown>; attributes?: Record<string, string> }): number {
   return elements.filter((el) => {
     const pending: Array<[unknown, unknown]> = spec.properties ? [[spec.properties, el]] : [];
     while (pending.length > 0) {
@@ -100,23 +97,25 @@ export async function waitForElement(step: WaitForElementStep, run: StepRun): Pr
   let everMatched = false;
   const last: Array<Observation | undefined> = candidates.map(() => undefined);
   for (;;) {
-    const observed = await run.guard(
-      Promise.all(
-        candidates.map(async (c): Promise<Observation | undefined> => {
-          try {
-            const total = await c.all.count();
-            const counted = total === 0 ? 0 : await c.counted.evaluateAll(countMatching, spec);
-            return { total, counted };
-          } catch (err) {
-            // Mid-navigation or detached frame: no observation this round, try again.
-            if (isClosedError(err)) throw err;
-            return undefined;
-          }
-        }),
-      ),
-    ).catch((err) => {
-      throw toStepError(err, { what: 'waitForElement' });
-    });
+    const observed = await run
+      .guard(
+        Promise.all(
+          candidates.map(async (c): Promise<Observation | undefined> => {
+            try {
+              const total = await c.all.count();
+              const counted = total === 0 ? 0 : await c.counted.evaluateAll(countMatching, spec);
+              return { total, counted };
+            } catch (err) {
+              // Mid-navigation or detached frame: no observation this round, try again.
+              if (isClosedError(err)) throw err;
+              return undefined;
+            }
+          }),
+        ),
+      )
+      .catch((err) => {
+        throw toStepError(err, { what: 'waitForElement' });
+      });
     observed.forEach((o, i) => {
       if (!o) return;
       last[i] = o;

@@ -51,7 +51,10 @@ export async function waitForExpression(step: WaitForExpressionStep, run: StepRu
         throw toStepError(err, { what: 'waitForExpression' });
       } else if (/SyntaxError/.test(shortMessage(err))) {
         // Will never succeed, no point waiting out the budget.
-        throw new StepError('InvalidStep', `waitForExpression: ${JSON.stringify(step.expression)} is not valid JavaScript: ${shortMessage(err)}`);
+        throw new StepError(
+          'InvalidStep',
+          `waitForExpression: ${JSON.stringify(step.expression)} is not valid JavaScript: ${shortMessage(err)}`,
+        );
       } else {
         // A throwing expression (e.g. a global not defined yet) counts as falsy, like waitForFunction.
         lastProblem = `it threw: ${shortMessage(err)}`;
