@@ -1,4 +1,5 @@
 import {
+  ActivityCancellationType,
   CancellationScope,
   ParentClosePolicy,
   continueAsNew,
@@ -21,7 +22,10 @@ import { emitMirror } from './mirror-emitter';
 import type { JobEvent } from '../mirror/events';
 
 const { prepareJob, writeResults } = proxyActivities<ReturnType<typeof createJobActivities>>({
+  // Short, local work (parse, write a file): no heartbeat; a minute covers a 10,000-row CSV on a slow disk.
   startToCloseTimeout: '1m',
+  // Always run to completion: they are called from non-cancellable scopes or before any row starts.
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   // Invalid input never gets better on retry; a worker crash mid-parse or a full disk might.
   retry: { maximumAttempts: 5, initialInterval: '1s', maximumInterval: '30s', nonRetryableErrorTypes: ['InputError'] },
 });

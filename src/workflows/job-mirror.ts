@@ -1,4 +1,4 @@
-import { condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ActivityCancellationType, condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import { mirrorEventsSignal } from './definitions';
 import type { createMirrorActivities } from '../activities/mirror-activities';
 import type { MirrorEvent, ScreenshotEvent } from '../mirror/events';
@@ -6,7 +6,9 @@ import type { MirrorEvent, ScreenshotEvent } from '../mirror/events';
 type MirrorActivities = ReturnType<typeof createMirrorActivities>;
 
 const { applyMirrorBatch } = proxyActivities<MirrorActivities>({
+  // A batch is a few HTTP requests; no heartbeat, a hung request is cut by the timeout and retried.
   startToCloseTimeout: '30s',
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   // Supabase may be down for a long while: keep trying (the events wait here, durably) rather than lose them.
   retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s' }, // no maximumAttempts: unlimited
 });
@@ -15,6 +17,7 @@ const uploadOn = (taskQueue: string) =>
   proxyActivities<MirrorActivities>({
     taskQueue,
     startToCloseTimeout: '1m',
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
     // The file lives on that worker: if the worker is gone for an hour, so is the screenshot.
     scheduleToCloseTimeout: '1h',
     retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },

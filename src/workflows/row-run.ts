@@ -64,6 +64,7 @@ function releaseActivities(taskQueue: string) {
   return proxyActivities<StepActivities>({
     taskQueue,
     scheduleToStartTimeout: '10s',
+    // Closing a context takes milliseconds; no heartbeat needed.
     startToCloseTimeout: '15s',
     retry: { maximumAttempts: 2, initialInterval: '200ms' },
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,

@@ -14,6 +14,8 @@ const slowRow = {
   ],
 };
 
+jest.setTimeout(240_000); // real processes: bundle load, heartbeat timeout, a full row re-run
+
 describe('worker processes: crash and graceful shutdown', () => {
   let h: Harness;
   const processes: WorkerProcess[] = [];
