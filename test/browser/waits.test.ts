@@ -131,7 +131,7 @@ describe('assertedEvents', () => {
   it('a different title → AssertionFailed naming expected vs actual', async () => {
     const session = await fx.open('nav.html');
     const err = await stepError(
-      fx.run(session, { ...click, assertedEvents: [{ type: 'navigation', title: 'Other Title' }] }, { timeoutMs: 800 }),
+      fx.run(session, { ...click, assertedEvents: [{ type: 'navigation', title: 'Other Title' }] }, { timeoutMs: 3000 }),
     );
     expect(err.type).toBe('AssertionFailed');
     expect(err.message).toContain('expected title "Other Title", got "Known Title"');
@@ -143,7 +143,7 @@ describe('assertedEvents', () => {
       fx.run(
         session,
         { ...click, selectors: ['#stay'], assertedEvents: [{ type: 'navigation', url: fx.url('title.html') }] },
-        { timeoutMs: 600 },
+        { timeoutMs: 3000 },
       ),
     );
     expect(err.type).toBe('AssertionFailed');
