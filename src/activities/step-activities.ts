@@ -32,7 +32,7 @@ export function createStepActivities(deps: StepActivityDeps) {
   const screenshotPath = (input: StepRunInput, suffix: string) =>
     join(deps.screenshotDir, input.jobId, `row-${input.row}-step-${input.stepIndex}-${suffix}.png`);
 
-  /** Log lines never hold a step up: a signal is sent, and a slow one is simply not waited for. */
+  /** Log lines never hold a step up: the signal is sent and not waited for (the mirror orders lines by id and time). */
   function emitLog(
     input: StepRunInput,
     attempt: number,
@@ -40,6 +40,7 @@ export function createStepActivities(deps: StepActivityDeps) {
     extra: MirrorEvent[] = [],
   ): Promise<void> {
     if (!deps.emitMirror) return Promise.resolve();
+    // (Returned for tests and callers that want to wait; runStep never does.)
     const log: LogEvent = {
       kind: 'log',
       jobId: input.jobId,
@@ -51,10 +52,7 @@ export function createStepActivities(deps: StepActivityDeps) {
       occurredAt: Date.now(),
       ...fields,
     };
-    const sent = deps
-      .emitMirror(input.jobId, [log, ...extra])
-      .catch((err) => deps.logger.warn({ err: (err as Error).message }, 'mirror signal failed'));
-    return Promise.race([sent, new Promise<void>((r) => setTimeout(r, 1000).unref())]);
+    return deps.emitMirror(input.jobId, [log, ...extra]).catch((err) => deps.logger.warn({ err: (err as Error).message }, 'mirror signal failed'));
   }
 
   const screenshotEvent = (input: StepRunInput, localPath: string | undefined): MirrorEvent[] =>
@@ -111,7 +109,7 @@ export function createStepActivities(deps: StepActivityDeps) {
         deps.metrics?.recordStep(input.step.type, 'passed', Date.now() - started);
         const selectorUsed = selectorAsRecorded(input.step, step, outcome.selectorUsed);
         log.debug({ selectorUsed, healed: outcome.healed }, 'step passed');
-        await emitLog(
+        void emitLog(
           input,
           attempt,
           { event: 'passed', durationMs: Date.now() - started, selectorUsed, healed: outcome.healed },
@@ -135,7 +133,7 @@ export function createStepActivities(deps: StepActivityDeps) {
           details.screenshot = await screenshot(held, screenshotPath(input, 'failure'));
         }
         log.info({ errorType: stepError.type, final, msg: message }, 'step failed');
-        await emitLog(
+        void emitLog(
           input,
           attempt,
           { event: 'failed', durationMs: details.durationMs, message },
