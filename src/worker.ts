@@ -25,8 +25,13 @@ async function main(): Promise<void> {
     workflowBundle: env.WORKFLOW_BUNDLE_PATH ? { codePath: resolve(env.WORKFLOW_BUNDLE_PATH) } : undefined,
   });
 
-  const health = await serveWorkerHealth(worker, env, logger);
-  logger.info({ port: health.port }, 'health server listening (/health, /ready, /metrics)');
+  // A taken port (two local workers on the default 8080) must not kill a worker that is already polling:
+  // it runs without probes and says so loudly; in a container each replica has its own port anyway.
+  const health = await serveWorkerHealth(worker, env, logger).catch((err: Error) => {
+    logger.error({ err: err.message, port: env.HEALTH_PORT }, 'health server not started: /health, /ready and /metrics unavailable (set HEALTH_PORT)');
+    return undefined;
+  });
+  if (health) logger.info({ port: health.port }, 'health server listening (/health, /ready, /metrics)');
 
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -41,7 +46,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   await worker.done;
-  await health.close();
+  await health?.close();
   await devServer?.stop();
   // Drained and closed: exit now rather than wait for stray handles (Chromium pipes, timers) to unref.
   process.exit(0);

@@ -32,6 +32,7 @@ describe('worker processes: crash and graceful shutdown', () => {
       WORKFLOW_BUNDLE_PATH: testState().bundlePath,
       SESSION_HEARTBEAT_TIMEOUT_MS: '5000',
       MAX_CONCURRENT_SESSIONS: '1',
+      HEALTH_PORT: '0', // several workers on one host
       SCREENSHOT_DIR: join(PROJECT_ROOT, 'artifacts', 'test-screenshots'),
       ...env,
     });
