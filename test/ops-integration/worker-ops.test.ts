@@ -72,7 +72,9 @@ describe('worker operations: /health, /ready, /metrics, memory guard', () => {
     await new Promise((r) => setTimeout(r, 3000));
     expect(worker.sessions.sessionsExecuted).toBe(0); // the row waits in the queue
     worker.memoryGuard!.highWatermarkMb = 100_000; // "memory dropped"
-    expect((await h.client.getResult(jobId)).status).toBe('passed');
+    const summary = await h.client.getResult(jobId);
+    expect(summary.results[0].error).toBeUndefined(); // names the step and reason if the row failed
+    expect(summary.status).toBe('passed');
     expect(worker.sessions.sessionsExecuted).toBe(1);
   });
 });
