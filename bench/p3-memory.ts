@@ -6,6 +6,7 @@
  */
 import { cancelAndMeasure, openHeldSessions, type CancelSample } from './cancel-latency';
 import { chromiumProcessTypes, workerMemory, type WorkerMemory } from './lib/proc';
+import { memorySampling } from './lib/options';
 import type { BenchContext, BenchWorker } from './lib/setup';
 import { linearFit, median, round, sleep, waitUntil } from './lib/stats';
 
@@ -15,7 +16,7 @@ export interface P3Level extends WorkerMemory {
 }
 
 export interface P3Result {
-  /** Worker started, no browser launched yet. */
+  /** Worker started, no browser launched yet (in a quick run the worker is shared, so the browser may be up). */
   idle: WorkerMemory;
   levels: P3Level[];
   /** Least-squares MB per additional session over the levels (PSS, and RSS for comparison). */
@@ -27,7 +28,7 @@ export interface P3Result {
 }
 
 /** Median of a few samples a moment apart (pages settle, GC runs). */
-async function sampleMemory(serverPid: number | undefined, samples = 5): Promise<WorkerMemory> {
+export async function sampleMemory(serverPid: number | undefined, samples = 5): Promise<WorkerMemory> {
   const xs: WorkerMemory[] = [];
   for (let i = 0; i < samples; i++) {
     xs.push(workerMemory(serverPid));
@@ -41,13 +42,14 @@ export async function benchMemory(ctx: BenchContext, bw: BenchWorker): Promise<P
   const serverPid = ctx.server.process.pid;
   const levelsWanted = ctx.opts.p3Levels;
   if (bw.env.MAX_CONCURRENT_SESSIONS < Math.max(...levelsWanted)) throw new Error('P3 needs a worker with enough session slots');
-  const idle = await sampleMemory(serverPid);
+  const { settleMs, samples } = memorySampling(ctx.opts);
+  const idle = await sampleMemory(serverPid, samples);
   const levels: P3Level[] = [];
   const cancels: CancelSample[] = [];
   for (const n of levelsWanted) {
     const jobId = await openHeldSessions(ctx, bw, n);
-    await sleep(1500); // let the pages finish loading and the renderers settle
-    const mem = await sampleMemory(serverPid);
+    await sleep(settleMs); // let the pages finish loading and the renderers settle
+    const mem = await sampleMemory(serverPid, samples);
     levels.push({ sessions: n, ...mem, chromiumProcesses: chromiumProcessTypes(serverPid) });
     cancels.push(await cancelAndMeasure(bw, jobId));
     await waitUntil(() => bw.worker.sessions.activeSessions === 0, 'sessions closed', 30_000);

@@ -53,9 +53,9 @@ export async function benchThroughput(ctx: BenchContext, bw: BenchWorker): Promi
   const plain = await openPlainRunner('playwright', ctx.chromiumPath);
   const levels: P4Level[] = [];
   try {
-    await plain.run(benchRows(1), steps, 1, ctx.site.url);
+    if (!ctx.opts.quick) await plain.run(benchRows(1), steps, 1, ctx.site.url);
     // Warm worker: browser launched, workflow code loaded.
-    await runJob(bw, { jobId: newJobId('p4warm'), recording: benchRecording(steps), csv: benchCsv(1), config: { defaults: { baseUrl: ctx.site.url } } });
+    if (!ctx.opts.quick) await runJob(bw, { jobId: newJobId('p4warm'), recording: benchRecording(steps), csv: benchCsv(1), config: { defaults: { baseUrl: ctx.site.url } } });
     for (const concurrency of p4Levels) {
       const before = sampleCpu(ctx.server.process.pid);
       const jobId = newJobId(`p4c${concurrency}`);

@@ -13,6 +13,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../src/support/tools';
+import { benchBrowserFlags } from './browser-flags';
 import { benchCancel } from './cancel-latency';
 import { parseOptions, type BenchName } from './lib/options';
 import { report, targets, type BenchResults } from './lib/report';
@@ -24,16 +25,18 @@ import { benchMemory } from './p3-memory';
 import { benchThroughput } from './p4-throughput';
 
 type Runner = (ctx: BenchContext, bw: BenchWorker) => Promise<unknown>;
+type NoWorkerRunner = (ctx: BenchContext) => Promise<unknown>;
 
-/** Each benchmark gets a fresh worker with the session slots it needs; workers run one at a time. */
-const PLAN: Record<BenchName, { title: string; sessions: (ctx: BenchContext) => number; run: Runner }> = {
+/** Each benchmark gets a fresh worker with the session slots it needs (0: none); workers run one at a time. */
+const PLAN: Record<BenchName, { title: string; sessions: (ctx: BenchContext) => number; run: Runner | NoWorkerRunner }> = {
   p1: { title: 'P1 pickup latency', sessions: () => 4, run: benchPickup },
   p2: { title: 'P2 overhead', sessions: (c) => c.opts.p2Concurrency, run: benchOverhead },
   p4: { title: 'P4 throughput', sessions: (c) => Math.max(...c.opts.p4Levels), run: benchThroughput },
   p3: { title: 'P3 memory', sessions: (c) => Math.max(...c.opts.p3Levels), run: benchMemory },
   cancel: { title: 'cancel latency', sessions: (c) => c.opts.cancelSessions, run: benchCancel },
+  flags: { title: 'browser flags', sessions: () => 0, run: benchBrowserFlags },
 };
-const ORDER: BenchName[] = ['p1', 'p2', 'p4', 'p3', 'cancel'];
+const ORDER: BenchName[] = ['p1', 'p2', 'p4', 'p3', 'cancel', 'flags'];
 
 const log = (msg: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 
@@ -61,7 +64,7 @@ async function main(): Promise<number> {
   process.on('SIGTERM', onSignal);
 
   const machine = machineInfo(ctx.chromiumPath);
-  log(`dev server ${ctx.server.address} (${ctx.setupMs.devServer} ms), workflow bundle ${ctx.setupMs.bundle} ms, site ${ctx.site.url}`);
+  log(`dev server ${ctx.server.address}${opts.serverConfig.length ? ` [extra config: ${opts.serverConfig.join(' ')}]` : ''} (${ctx.setupMs.devServer} ms), workflow bundle ${ctx.setupMs.bundle} ms, site ${ctx.site.url}`);
   log(`machine: ${machine.nproc} cores, ${machine.memTotalGiB} GiB, ${machine.chromium}, node ${machine.node}`);
 
   const results: BenchResults = {};
@@ -69,24 +72,34 @@ async function main(): Promise<number> {
   /** Mean cores busy outside the bench during each benchmark: anything else running on the machine. */
   const otherLoad: Record<string, number> = {};
   const errors: Array<{ bench: string; error: string }> = [];
+  const planned = ORDER.filter((b) => opts.only.includes(b));
+  // A quick run shares one worker between the benchmarks (its numbers are a smoke test, not data).
+  const sharedSlots = Math.max(0, ...planned.map((b) => PLAN[b].sessions(ctx)));
+  const shared = opts.quick && sharedSlots > 0 ? await ctx.startWorker('quick', sharedSlots) : undefined;
   try {
-    for (const name of ORDER.filter((b) => opts.only.includes(b))) {
+    for (const name of planned) {
       const plan = PLAN[name];
       const t0 = Date.now();
       const cpu0 = sampleCpu(ctx.server.process.pid);
-      log(`${plan.title}: starting worker (${plan.sessions(ctx)} session slots)`);
-      const bw = await ctx.startWorker(name, plan.sessions(ctx));
-      log(`${plan.title}: worker up in ${Date.now() - t0} ms`);
+      const slots = plan.sessions(ctx);
+      let bw: BenchWorker | undefined = slots > 0 ? shared : undefined;
       try {
-        (results as Record<string, unknown>)[name] = await plan.run(ctx, bw);
+        if (slots > 0 && !bw) {
+          log(`${plan.title}: starting worker (${slots} session slots)`);
+          bw = await ctx.startWorker(name, slots);
+          log(`${plan.title}: worker up in ${Date.now() - t0} ms`);
+        } else log(`${plan.title}: starting (${bw ? 'shared worker' : 'no worker'})`);
+        (results as Record<string, unknown>)[name] = await plan.run(ctx, bw as BenchWorker);
       } catch (err) {
         const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
         errors.push({ bench: name, error: message });
         log(`${plan.title} FAILED: ${message}`);
       } finally {
-        const t1 = Date.now();
-        await bw.stop();
-        log(`${plan.title}: worker stopped in ${Date.now() - t1} ms`);
+        if (bw && bw !== shared) {
+          const t1 = Date.now();
+          await bw.stop();
+          log(`${plan.title}: worker stopped in ${Date.now() - t1} ms`);
+        }
       }
       timings[name] = Date.now() - t0;
       otherLoad[name] = cpuDelta(cpu0, sampleCpu(ctx.server.process.pid)).foreignCores;
@@ -94,6 +107,7 @@ async function main(): Promise<number> {
       log(`${plan.title}: done in ${(timings[name] / 1000).toFixed(1)} s${busy}`);
     }
   } finally {
+    await shared?.stop();
     await ctx.close();
   }
 

@@ -235,6 +235,8 @@ async function main(): Promise<number> {
     console.log(`summary bytes      ${summaryBytes}`);
     console.log(`checks             ${seconds(tChecked - tDone)} (history + results files)`);
     await printPhases(client.client, jobId, rows, concurrency, option('trace', 40));
+    await printRowActivityFailures(client.client, jobId, 'restarted', all.filter((r) => r.sessionRestarts > 0).map((r) => r.row));
+    await printRowActivityFailures(client.client, jobId, 'failed', notPassed.map((r) => r.row));
     console.log(
       `process            cpu user ${seconds(process.cpuUsage().user / 1000)}, system ${seconds(process.cpuUsage().system / 1000)}, rss ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB`,
     );
@@ -346,6 +348,31 @@ async function printPhases(client: Client, jobId: string, rows: number, concurre
   const mean = (v: number[]) => (v.length ? (v.reduce((a, b) => a + b, 0) / v.length).toFixed(0) : '-');
   console.log(`  ${'parent: child initiated → child started'.padEnd(66)} ${mean(childStart).padStart(6)} ms`);
   console.log(`  ${'parent: window slot freed → next child initiated'.padEnd(66)} ${mean(refill).padStart(6)} ms`);
+}
+
+/** Why rows restarted or failed: the failed or timed-out activities (and earlier attempts' failures) in their histories. */
+async function printRowActivityFailures(client: Client, jobId: string, label: string, rows: number[]): Promise<void> {
+  for (const row of rows.slice(0, 10)) {
+    const history = await client.workflow.getHandle(rowWorkflowId(jobId, row)).fetchHistory().catch(() => undefined);
+    const names = new Map<string, string>();
+    const why: string[] = [];
+    for (const e of history?.events ?? []) {
+      if (e.activityTaskScheduledEventAttributes) names.set(String(e.eventId), e.activityTaskScheduledEventAttributes.activityType?.name ?? '?');
+      const started = e.activityTaskStartedEventAttributes;
+      if (started && (started.attempt ?? 1) > 1) {
+        const f = started.lastFailure;
+        const kind = f?.timeoutFailureInfo ? `timeout ${f.timeoutFailureInfo.timeoutType}` : (f?.applicationFailureInfo?.type ?? 'failure');
+        why.push(`${names.get(String(started.scheduledEventId))} attempt ${started.attempt} after ${kind}: ${f?.message ?? ''}`.slice(0, 240));
+      }
+      const failed = e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes;
+      if (failed) {
+        const f = failed.failure;
+        const kind = f?.timeoutFailureInfo ? `timeout ${f.timeoutFailureInfo.timeoutType}` : (f?.applicationFailureInfo?.type ?? 'failure');
+        why.push(`${names.get(String(failed.scheduledEventId))}: ${kind}: ${f?.message ?? ''}`.slice(0, 240));
+      }
+    }
+    console.log(`${label} row ${row}: ${why.join(' | ') || '(no failed activity in history)'}`);
+  }
 }
 
 const noop = () => undefined;

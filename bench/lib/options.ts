@@ -2,7 +2,7 @@
  * Bench options, from argv (`--name=value`, `--flag`) or env (`BENCH_NAME=value`). `--quick` scales every
  * benchmark down to a smoke run (CI); explicit options still win over the quick defaults.
  */
-export const BENCHMARKS = ['p1', 'p2', 'p3', 'p4', 'cancel'] as const;
+export const BENCHMARKS = ['p1', 'p2', 'p3', 'p4', 'cancel', 'flags'] as const;
 export type BenchName = (typeof BENCHMARKS)[number];
 
 export interface BenchOptions {
@@ -35,15 +35,24 @@ export interface BenchOptions {
    * maps, and with them on every stack trace (Playwright captures one per API call) is source-mapped.
    */
   sourceMaps: boolean;
+  /**
+   * Extra dynamic config for the dev server (`key=value`), e.g. history.transferProcessorMaxPollRPS=1000.
+   * Empty (default): the server exactly as src/temporal/dev-server.ts starts it.
+   */
+  serverConfig: string[];
   /** Before starting, wait up to this many seconds for the machine to be quiet (< 0.3 cores busy). 0: don't. */
   waitIdle: number;
 }
 
-const USAGE = `usage: npm run bench -- [--quick] [--only=p1,p2,p3,p4,cancel] [--p1-samples=N]
+const USAGE = `usage: npm run bench -- [--quick] [--only=p1,p2,p3,p4,cancel,flags] [--p1-samples=N]
   [--p2-rows=N] [--p2-steps=N] [--p2-concurrency=N] [--p2-reps=N] [--p3-levels=1,2,4,8]
   [--p4-rows=N] [--p4-steps=N] [--p4-levels=1,2,4] [--cancel-reps=N] [--cancel-sessions=N]
   [--log-level=warn] [--no-write] [--strict] [--wait-idle=SECONDS] [--source-maps]
+  [--server-config=key=value,key=value]  (extra dev-server dynamic config, to compare a tuned server)
   (each also as env BENCH_<NAME>, e.g. BENCH_QUICK=1 BENCH_P1_SAMPLES=20)`;
+
+/** Settle time and samples for memory readings: shorter in a quick run, whose numbers are not the point. */
+export const memorySampling = (o: BenchOptions) => (o.quick ? { settleMs: 300, samples: 2 } : { settleMs: 1500, samples: 5 });
 
 export function parseOptions(argv: string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): BenchOptions {
   const given = new Map<string, string>();
@@ -59,7 +68,7 @@ export function parseOptions(argv: string[] = process.argv.slice(2), env: NodeJS
     if (!m) throw new Error(`unknown argument ${arg}\n${USAGE}`);
     given.set(m[2], m[1] ? 'false' : (m[3] ?? 'true'));
   }
-  const known = new Set(['quick', 'only', 'p1-samples', 'p2-rows', 'p2-steps', 'p2-concurrency', 'p2-reps', 'p3-levels', 'p4-rows', 'p4-steps', 'p4-levels', 'cancel-reps', 'cancel-sessions', 'log-level', 'write', 'strict', 'wait-idle', 'source-maps']);
+  const known = new Set(['quick', 'only', 'p1-samples', 'p2-rows', 'p2-steps', 'p2-concurrency', 'p2-reps', 'p3-levels', 'p4-rows', 'p4-steps', 'p4-levels', 'cancel-reps', 'cancel-sessions', 'log-level', 'write', 'strict', 'wait-idle', 'source-maps', 'server-config']);
   for (const k of given.keys()) if (!known.has(k)) throw new Error(`unknown option --${k}\n${USAGE}`);
 
   const flag = (k: string, def: boolean) => (given.has(k) ? /^(1|true|yes)$/i.test(given.get(k)!) : def);
@@ -84,21 +93,22 @@ export function parseOptions(argv: string[] = process.argv.slice(2), env: NodeJS
   return {
     quick,
     only,
-    p1Samples: int('p1-samples', 60, 3),
+    p1Samples: int('p1-samples', 50, 2),
     p2Rows: int('p2-rows', 20, 2),
-    p2Steps: int('p2-steps', 25, 25),
+    p2Steps: int('p2-steps', 25, 5),
     p2Concurrency: int('p2-concurrency', 4, 2),
     p2Reps: int('p2-reps', 3, 1),
     p3Levels: list('p3-levels', [1, 2, 4, 8], [1, 2]),
     p4Rows: int('p4-rows', 12, 2),
-    p4Steps: int('p4-steps', 10, 5),
+    p4Steps: int('p4-steps', 10, 3),
     p4Levels: list('p4-levels', [1, 2, 4], [1, 2]),
     cancelReps: int('cancel-reps', 5, 1),
-    cancelSessions: int('cancel-sessions', 4, 2),
+    cancelSessions: int('cancel-sessions', 4, 1),
     logLevel: given.get('log-level') ?? 'warn',
     write: flag('write', true),
     strict: flag('strict', false),
     waitIdle: int('wait-idle', 0, 0, 0),
     sourceMaps: flag('source-maps', false),
+    serverConfig: (given.get('server-config') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
   };
 }

@@ -67,7 +67,7 @@ export async function waitForQuietMachine(timeoutS: number, cores = 0.3): Promis
 }
 
 export interface CpuSample {
-  /** This process: harness + client + worker (activities, Playwright client, workflow threads). */
+  /** This process: harness + client + worker (activities, Playwright client, workflow threads), + reaped children. */
   node: number;
   /** Chromium processes below this one (browser, zygotes, renderers, GPU/utility), reaped children included. */
   chromium: number;
@@ -82,7 +82,9 @@ export interface CpuSample {
 export function sampleCpu(serverPid?: number): CpuSample {
   const out: CpuSample = { node: 0, chromium: 0, temporal: 0, other: 0, machine: machineBusyMs(), at: Date.now() };
   const me = readStat(process.pid);
-  if (me) out.node = me.self;
+  // Reaped children included: a browser that exits moves its whole CPU time here, so totals stay right
+  // across a browser closing (the split node/chromium does not, so windows that split avoid closing one).
+  if (me) out.node = me.self + me.children;
   const server = new Set<number>(serverPid ? [serverPid, ...descendantPids(serverPid)] : []);
   for (const pid of descendantPids(process.pid)) {
     const s = readStat(pid);
@@ -136,7 +138,7 @@ export function workerMemory(serverPid?: number): WorkerMemory {
   return { pssMb: r1(pss.total), rssMb: r1(rss.total), nodePssMb: r1(pss.self), browserPssMb: r1(pss.children), browserRssMb: r1(rss.children), processes: pss.processes };
 }
 
-/** Chromium processes currently below this one, by --type (browser, renderer, zygote, gpu-process, utility). */
+/** Chromium processes currently below this one, by --type (browser, renderer, webui-renderer, zygote, gpu-process, utility). */
 export function chromiumProcessTypes(serverPid?: number): Record<string, number> {
   const server = new Set<number>(serverPid ? [serverPid, ...descendantPids(serverPid)] : []);
   const types: Record<string, number> = {};
@@ -149,7 +151,9 @@ export function chromiumProcessTypes(serverPid?: number): Record<string, number>
       continue;
     }
     if (!/chrom/i.test(cmd.split('\0')[0] ?? '')) continue;
-    const type = /--type=([\w-]+)/.exec(cmd)?.[1] ?? 'browser';
+    let type = /--type=([\w-]+)/.exec(cmd)?.[1] ?? 'browser';
+    // Browser UI (WebUI) renderers of the new headless mode, apart from the pages' renderers.
+    if (type === 'renderer' && cmd.includes('--top-chrome-webui')) type = 'webui-renderer';
     types[type] = (types[type] ?? 0) + 1;
   }
   return types;

@@ -1,4 +1,5 @@
 /** Turns the results into the tables `npm run bench` prints. */
+import type { FlagsResult } from '../browser-flags';
 import type { CancelResult } from '../cancel-latency';
 import type { P1Result } from '../p1-pickup';
 import { P1_SEGMENTS } from '../p1-pickup';
@@ -13,6 +14,7 @@ export interface BenchResults {
   p3?: P3Result;
   p4?: P4Result;
   cancel?: CancelResult;
+  flags?: FlagsResult;
 }
 
 export interface Target {
@@ -157,6 +159,27 @@ export function report(r: BenchResults): string {
           cancels.map((c) => [String(c.sessions), c.rpcMs, c.firstReleaseMs, c.closedMs, c.resultMs]),
         ) +
         (r.cancel ? `\n${r.cancel.sessions} sessions, ${r.cancel.samples.length} reps: all contexts closed p50 ${r.cancel.closedMs.p50} ms, max ${r.cancel.closedMs.max} ms` : ''),
+    );
+  }
+  if (r.flags) {
+    const f = r.flags;
+    const levels = f.variants[0]?.levels.map((l) => l.sessions) ?? [];
+    parts.push(
+      `Browser flags — the browser alone (BrowserPool), sessions on the bench page; proposed: ${f.proposedFlag}\n` +
+        table(
+          ['flags', ...levels.map((n) => `PSS MB @${n}`), 'MB/session', 'open session p50 ms', 'p95', 'renderers @max'],
+          f.variants.map((v) => [
+            v.name,
+            ...v.levels.map((l) => l.browserPssMb),
+            v.pssMbPerSession,
+            v.openSessionMs.p50,
+            v.openSessionMs.p95,
+            Object.entries(v.levels[v.levels.length - 1]?.processes ?? {})
+              .filter(([k]) => k.includes('renderer'))
+              .map(([k, n]) => `${k}:${n}`)
+              .join(' '),
+          ]),
+        ),
     );
   }
   const t = targets(r);
