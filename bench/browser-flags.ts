@@ -1,13 +1,13 @@
 /**
- * Browser flags: what the worker's Chromium costs per session with the current launch flags
- * (DEFAULT_CHROMIUM_ARGS) and with one proposed extra flag, measured on the browser alone (BrowserPool, as the
- * worker uses it; no worker runs meanwhile): PSS of the browser processes at 1..N sessions on the bench page,
- * and the time to open a session (BrowserContext + page).
+ * Browser flags: what the worker's Chromium costs per session with its launch flags (DEFAULT_CHROMIUM_ARGS)
+ * and without the omnibox-popup switch in them (Playwright's defaults), measured on the browser alone
+ * (BrowserPool, as the worker uses it; no worker runs meanwhile): PSS of the browser processes at 1..N
+ * sessions on the bench page, and the time to open a session (BrowserContext + page).
  *
  * Why: Debian's Chromium runs the "new" headless mode, a full browser whose every window (one per context)
  * preloads the omnibox popup WebUI (chrome://omnibox-popup.top-chrome/) in a renderer of its own.
  */
-import { BrowserPool, DEFAULT_CHROMIUM_ARGS } from '../src/browser/browser-pool';
+import { BrowserPool, DEFAULT_CHROMIUM_ARGS, PLAYWRIGHT_DISABLED_FEATURES } from '../src/browser/browser-pool';
 import type { BrowserSession } from '../src/browser/session';
 import { executeStep } from '../src/browser/step-engine';
 import type { Step } from '../src/recording/types';
@@ -17,10 +17,14 @@ import { chromiumProcessTypes } from './lib/proc';
 import type { BenchContext } from './lib/setup';
 import { linearFit, sleep, summarize, type Summary } from './lib/stats';
 
-export const PROPOSED_FLAG = '--disable-features=WebUIOmniboxPopup,WebUIOmniboxAimPopup';
+/** The worker's flags with Playwright's own feature list in place of ours: the omnibox popup comes back. */
+const WITHOUT_OMNIBOX_SWITCH = DEFAULT_CHROMIUM_ARGS.map((a) =>
+  a.startsWith('--disable-features=') ? `--disable-features=${PLAYWRIGHT_DISABLED_FEATURES.join(',')}` : a,
+);
+export const COMPARED = 'omnibox popup off (--disable-features=…,WebUIOmniboxPopup,WebUIOmniboxAimPopup)';
 
 export interface FlagsVariant {
-  name: 'current' | 'proposed';
+  name: 'current' | 'playwright-defaults';
   args: string[];
   /** Browser processes' PSS (MB) per number of open sessions. */
   levels: Array<{ sessions: number; browserPssMb: number; processes: Record<string, number> }>;
@@ -29,7 +33,7 @@ export interface FlagsVariant {
 }
 
 export interface FlagsResult {
-  proposedFlag: string;
+  compared: string;
   variants: FlagsVariant[];
 }
 
@@ -68,8 +72,8 @@ async function measure(ctx: BenchContext, name: FlagsVariant['name'], args: stri
 
 export async function benchBrowserFlags(ctx: BenchContext): Promise<FlagsResult> {
   const variants: FlagsVariant[] = [];
+  variants.push(await measure(ctx, 'playwright-defaults', WITHOUT_OMNIBOX_SWITCH));
   variants.push(await measure(ctx, 'current', DEFAULT_CHROMIUM_ARGS));
-  variants.push(await measure(ctx, 'proposed', [...DEFAULT_CHROMIUM_ARGS, PROPOSED_FLAG]));
-  return { proposedFlag: PROPOSED_FLAG, variants };
+  return { compared: COMPARED, variants };
 }
 

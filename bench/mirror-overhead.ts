@@ -1,113 +1,152 @@
 /**
- * Mirror overhead: the same job with the Supabase mirror off and on (supabase-js → the PostgREST-compatible
- * test gateway → real PostgreSQL with the migrations), alternating runs. A step's measured duration includes
- * the signal it awaits to hand its log line to the mirror workflow, so a mirror that slowed steps would show.
+ * Mirror overhead: the same job with the Supabase mirror off and on, alternating, each on its own worker of
+ * the same process. "On" writes through supabase-js → the PostgREST-compatible test gateway (a process of its
+ * own, as Supabase is) → real PostgreSQL with the migrations applied.
  *
- *   npx tsx bench/mirror-overhead.ts [--rounds 3] [--rows 8] [--steps 10]
+ * Measured per step: the engine's own time (StepRunOutput.durationMs, which would include any wait on the
+ * mirror) and the step's whole round trip from the row's history (previous completion → this completion),
+ * plus job wall time. The difference on − off comes with a 95% confidence interval: "no measurable time per
+ * step" means the interval contains 0. Each "on" job's mirror workflow is awaited before the next job, so
+ * the mirror's full cost lands in the "on" runs, and at the end every log line is counted in PostgreSQL.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
-import { ExecutionClient } from '../src/client/execution-client';
-import { loadEnv } from '../src/config/env';
-import { createLogger } from '../src/logging/logger';
+import { createInterface } from 'node:readline';
+import { Client as PgClient } from 'pg';
 import { applyMigrations } from '../src/mirror/db/apply-migrations';
 import { PROJECT_ROOT } from '../src/support/tools';
-import { startStaticServer } from '../src/support/static-server';
-import { startDevServer } from '../src/temporal/dev-server';
-import { startRunnerWorker } from '../src/worker/runner-worker';
-import type { JobSummary } from '../src/workflows/types';
-import { startPostgrestGateway } from '../test/support/postgrest-gateway';
+import { mirrorWorkflowId, rowWorkflowId } from '../src/workflows/definitions';
 import { createTestDatabase } from '../test/support/test-database';
+import { activityTimings, fetchEvents, stepBreakdown } from './lib/history';
+import { benchCsv, benchRecording } from './lib/recording';
+import { newJobId, runJob, type BenchContext, type BenchWorker } from './lib/setup';
+import { mean, round, summarize, type Summary } from './lib/stats';
 
-const arg = (name: string, def: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : def;
-};
-const ROUNDS = arg('rounds', 3);
-const ROWS = arg('rows', 8);
-const STEPS = arg('steps', 10);
+type Mode = 'off' | 'on';
 
-const recording = {
-  title: 'mirror overhead',
-  steps: [
-    { type: 'navigate', url: '{{baseUrl}}/signup.html' },
-    ...Array.from({ length: STEPS - 1 }, (_, i) =>
-      i % 2 === 0
-        ? { type: 'change', selectors: [['#first-name']], value: `name-${i}` }
-        : { type: 'waitForElement', selectors: [['#first-name']] },
-    ),
-  ],
-};
-
-const stepMs = (s: JobSummary) => s.results.flatMap((r) => r.steps.map((st) => st.durationMs));
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
-
-async function main(): Promise<void> {
-  const server = await startDevServer({ port: 18100 + Math.floor(Math.random() * 80), ui: false });
-  const db = await createTestDatabase('bench_mirror');
-  await applyMigrations(db.url);
-  const gateway = await startPostgrestGateway({ databaseUrl: db.url });
-  const site = await startStaticServer(join(PROJECT_ROOT, 'examples', 'site'));
-  const { code } = await bundleWorkflowCode({ workflowsPath: join(PROJECT_ROOT, 'src', 'workflows', 'index.ts'), logger: quiet });
-  const logger = createLogger({ level: 'warn', pretty: false });
-  const setups = await Promise.all(
-    (['off', 'on'] as const).map(async (mode) => {
-      const env = loadEnv({
-        TEMPORAL_ADDRESS: server.address,
-        TEMPORAL_TASK_QUEUE: `bench-mirror-${mode}`,
-        WORKER_ID: `bench-${mode}`,
-        MAX_CONCURRENT_SESSIONS: '2',
-        RESULTS_DIR: join(PROJECT_ROOT, 'artifacts', 'bench-results'),
-        LOG_LEVEL: 'warn',
-        ...(mode === 'on' ? { SUPABASE_URL: gateway.url, SUPABASE_SERVICE_ROLE_KEY: 'bench' } : {}),
-      });
-      const worker = await startRunnerWorker({ env, address: server.address, logger, workflowBundle: { code } });
-      return { mode, worker, client: await ExecutionClient.connect(env), steps: [] as number[], walls: [] as number[] };
-    }),
-  );
-  const csv = 'n\n' + Array.from({ length: ROWS }, (_, i) => i + 1).join('\n');
-  for (let round = 0; round <= ROUNDS; round++) {
-    for (const s of round % 2 === 0 ? setups : [...setups].reverse()) {
-      const jobId = `mirror-bench-${s.mode}-${round}-${Date.now()}`;
-      const t0 = Date.now();
-      await s.client.startExecution({ jobId, recording, csv, config: { timingMode: 'instant', maxConcurrentRows: 2, defaults: { baseUrl: site.url } } });
-      const summary = await s.client.getResult(jobId);
-      if (summary.status !== 'passed') throw new Error(`${s.mode}: job ${summary.status}`);
-      if (round === 0) continue; // warm-up
-      s.walls.push(Date.now() - t0);
-      s.steps.push(...stepMs(summary));
-    }
-  }
-  // The mirror caught up: every log line is there.
-  const on = setups[1];
-  const expectedLogs = ROUNDS * ROWS * STEPS * 2;
-  console.log(`\nmirror overhead: ${ROUNDS} rounds × ${ROWS} rows × ${STEPS} steps, concurrency 2, alternating off/on`);
-  console.log('mode | step mean ms | step p50 | step p95 | job wall mean ms');
-  for (const s of setups) {
-    console.log(`${s.mode.padEnd(4)} | ${mean(s.steps).toFixed(1).padStart(12)} | ${String(pct(s.steps, 50)).padStart(8)} | ${String(pct(s.steps, 95)).padStart(8)} | ${mean(s.walls).toFixed(0).padStart(16)}`);
-  }
-  const d = mean(on.steps) - mean(setups[0].steps);
-  console.log(`difference per step (on - off): ${d.toFixed(1)} ms; job wall ratio on/off: ${(mean(on.walls) / mean(setups[0].walls)).toFixed(3)}`);
-  console.log(`(log lines expected in Supabase for the measured rounds: ${expectedLogs}, plus warm-up)`);
-
-  for (const s of setups) {
-    await s.client.close();
-    await s.worker.shutdown();
-  }
-  await site.close();
-  await gateway.close();
-  await db.drop();
-  await server.stop();
+export interface MirrorDiff {
+  /** on − off, ms. */
+  meanDiffMs: number;
+  /** 95% confidence interval of the difference (Welch, normal approximation). */
+  ci95Ms: [number, number];
+  /** The interval contains 0: no difference this run can tell from noise. */
+  measurable: boolean;
 }
 
-const noop = () => undefined;
-const quiet = { trace: noop, debug: noop, info: noop, warn: noop, error: noop, log: noop } as never;
+export interface MirrorResult {
+  rounds: number;
+  rows: number;
+  steps: number;
+  concurrency: number;
+  engineStepMs: Record<Mode, Summary>;
+  roundTripStepMs: Record<Mode, Summary>;
+  jobWallMs: Record<Mode, Summary>;
+  engineDiff: MirrorDiff;
+  roundTripDiff: MirrorDiff;
+  jobWallRatio: number;
+  /** Log lines found in PostgreSQL for the "on" jobs, and how many there must be (2 per step attempt). */
+  logRows: { expected: number; found: number };
+}
 
-main().then(
-  () => process.exit(0),
-  (err) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+function diff(on: number[], off: number[]): MirrorDiff {
+  const variance = (xs: number[]) => {
+    const m = mean(xs);
+    return xs.reduce((a, x) => a + (x - m) ** 2, 0) / Math.max(1, xs.length - 1);
+  };
+  const d = mean(on) - mean(off);
+  const half = 1.96 * Math.sqrt(variance(on) / on.length + variance(off) / off.length);
+  return { meanDiffMs: round(d, 2), ci95Ms: [round(d - half, 2), round(d + half, 2)], measurable: d - half > 0 || d + half < 0 };
+}
+
+async function startGatewayProcess(databaseUrl: string): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'bench', 'lib', 'gateway-process.ts'), databaseUrl], {
+    cwd: PROJECT_ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.on('line', (l) => l.startsWith('GATEWAY ') && resolve(l.slice(8).trim()));
+    child.once('exit', (code) => reject(new Error(`gateway process exited with ${code}`)));
+  });
+  return { url, child };
+}
+
+export async function benchMirror(ctx: BenchContext): Promise<MirrorResult> {
+  const { mirrorRounds: rounds, mirrorRows: rows, mirrorSteps: steps, mirrorConcurrency: concurrency } = ctx.opts;
+  const db = await createTestDatabase('bench_mirror');
+  let gateway: { url: string; child: ChildProcess } | undefined;
+  const workers: Partial<Record<Mode, BenchWorker>> = {};
+  try {
+    await applyMigrations(db.url);
+    gateway = await startGatewayProcess(db.url);
+    workers.off = await ctx.startWorker('mirror-off', concurrency);
+    workers.on = await ctx.startWorker('mirror-on', concurrency, { SUPABASE_URL: gateway.url, SUPABASE_SERVICE_ROLE_KEY: 'bench-service-role' });
+
+    const recording = benchRecording(steps, 'mirror overhead');
+    const jobs: Record<Mode, string[]> = { off: [], on: [] };
+    const walls: Record<Mode, number[]> = { off: [], on: [] };
+    const engine: Record<Mode, number[]> = { off: [], on: [] };
+    const onJobs: string[] = [];
+    for (let round = 0; round <= rounds; round++) {
+      // Round 0 warms both workers up, unmeasured; then the order alternates so neither mode always goes first.
+      const order: Mode[] = round % 2 === 0 ? ['off', 'on'] : ['on', 'off'];
+      for (const mode of order) {
+        const bw = workers[mode]!;
+        const jobId = newJobId(`mirror-${mode}`);
+        const run = await runJob(bw, { jobId, recording, csv: benchCsv(rows), config: { maxConcurrentRows: concurrency, defaults: { baseUrl: ctx.site.url } } });
+        // The mirror's tail (catching up, its straggler wait) must not spill into the next run.
+        if (mode === 'on') {
+          onJobs.push(jobId);
+          await ctx.temporal.workflow.getHandle(mirrorWorkflowId(jobId)).result();
+        }
+        if (round === 0) continue;
+        jobs[mode].push(jobId);
+        walls[mode].push(run.wallMs);
+        engine[mode].push(...run.summary.results.flatMap((r) => r.steps.map((s) => s.durationMs)));
+      }
+    }
+
+    // Step round trips from the rows' histories (step 0 follows the session signal: see P1).
+    const roundTrip: Record<Mode, number[]> = { off: [], on: [] };
+    for (const mode of ['off', 'on'] as const) {
+      for (const jobId of jobs[mode]) {
+        for (let row = 1; row <= rows; row++) {
+          const acts = activityTimings(await fetchEvents(ctx.temporal, rowWorkflowId(jobId, row))).filter((a) => a.name === 'runStep');
+          acts.slice(1).forEach((a) => {
+            const b = stepBreakdown(a);
+            if (b) roundTrip[mode].push(b.total);
+          });
+        }
+      }
+    }
+
+    const pg = new PgClient({ connectionString: db.url });
+    await pg.connect();
+    let found = 0;
+    try {
+      const r = await pg.query('select count(*)::int as n from execution_logs where job_id = any($1)', [onJobs]);
+      found = r.rows[0].n;
+    } finally {
+      await pg.end();
+    }
+    return {
+      rounds,
+      rows,
+      steps,
+      concurrency,
+      engineStepMs: { off: summarize(engine.off), on: summarize(engine.on) },
+      roundTripStepMs: { off: summarize(roundTrip.off), on: summarize(roundTrip.on) },
+      jobWallMs: { off: summarize(walls.off), on: summarize(walls.on) },
+      engineDiff: diff(engine.on, engine.off),
+      roundTripDiff: diff(roundTrip.on, roundTrip.off),
+      jobWallRatio: round(mean(walls.on) / mean(walls.off), 3),
+      // Every step passes on its first attempt here: a "started" and a "passed" line each.
+      logRows: { expected: onJobs.length * rows * steps * 2, found },
+    };
+  } finally {
+    await workers.on?.stop();
+    await workers.off?.stop();
+    gateway?.child.kill('SIGTERM');
+    await db.drop();
+  }
+}

@@ -8,6 +8,8 @@
  *   P3 memory              bench/p3-memory.ts
  *   P4 throughput          bench/p4-throughput.ts
  *   cancel latency         bench/cancel-latency.ts
+ *   mirror overhead        bench/mirror-overhead.ts
+ *   browser flags          bench/browser-flags.ts
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -19,6 +21,7 @@ import { parseOptions, type BenchName } from './lib/options';
 import { report, targets, type BenchResults } from './lib/report';
 import { cpuDelta, sampleCpu, waitForQuietMachine } from './lib/proc';
 import { machineInfo, startBench, type BenchContext, type BenchWorker } from './lib/setup';
+import { benchMirror } from './mirror-overhead';
 import { benchPickup } from './p1-pickup';
 import { benchOverhead } from './p2-overhead';
 import { benchMemory } from './p3-memory';
@@ -34,9 +37,11 @@ const PLAN: Record<BenchName, { title: string; sessions: (ctx: BenchContext) => 
   p4: { title: 'P4 throughput', sessions: (c) => Math.max(...c.opts.p4Levels), run: benchThroughput },
   p3: { title: 'P3 memory', sessions: (c) => Math.max(...c.opts.p3Levels), run: benchMemory },
   cancel: { title: 'cancel latency', sessions: (c) => c.opts.cancelSessions, run: benchCancel },
+  // Starts its own two workers (mirror off and on).
+  mirror: { title: 'mirror overhead', sessions: () => 0, run: benchMirror },
   flags: { title: 'browser flags', sessions: () => 0, run: benchBrowserFlags },
 };
-const ORDER: BenchName[] = ['p1', 'p2', 'p4', 'p3', 'cancel', 'flags'];
+const ORDER: BenchName[] = ['p1', 'p2', 'p4', 'p3', 'cancel', 'mirror', 'flags'];
 
 const log = (msg: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 

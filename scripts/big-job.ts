@@ -281,7 +281,7 @@ function rowPhases(events: HistoryEvent[]): Record<string, number> | undefined {
     signaled === undefined ||
     !hold?.started ||
     !hold.closed ||
-    !release?.closed ||
+    (release && !release.closed) ||
     stepActs.length === 0
   )
     return undefined;
@@ -296,9 +296,14 @@ function rowPhases(events: HistoryEvent[]): Record<string, number> | undefined {
     'runStep scheduled → started (dispatch), all steps': sum((a) => (a.started ?? a.scheduled) - a.scheduled),
     'runStep started → completed (execution), all steps': sum((a) => (a.closed ?? a.scheduled) - (a.started ?? a.scheduled)),
     'between steps (workflow tasks)': stepActs.slice(1).reduce((n, a, i) => n + a.scheduled - (stepActs[i].closed ?? a.scheduled), 0),
-    'last runStep completed → releaseSession scheduled': release.scheduled - (lastStep.closed ?? release.scheduled),
-    'releaseSession scheduled → completed': release.closed - release.scheduled,
-    'releaseSession completed → holdSession completed': hold.closed - release.closed,
+    // Rows now close their session inside the last runStep; older rows (or a cancel) call releaseSession.
+    ...(release?.closed
+      ? {
+          'last runStep completed → releaseSession scheduled': release.scheduled - (lastStep.closed ?? release.scheduled),
+          'releaseSession scheduled → completed': release.closed - release.scheduled,
+          'releaseSession completed → holdSession completed': hold.closed - release.closed,
+        }
+      : { 'last runStep completed → holdSession completed': hold.closed - (lastStep.closed ?? hold.closed) }),
     'holdSession completed → row completed (workflow task)': completed - hold.closed,
     'row total (started → completed)': completed - started,
   };

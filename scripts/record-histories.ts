@@ -1,10 +1,13 @@
 /**
  * Records the histories of representative executions (passed, failed, cancelled, session restart,
- * continue-as-new, Supabase mirror) into test/fixtures/histories/. `npm test` replays them against the
- * current workflow code (test/replay), so a change that would break running jobs fails CI.
+ * continue-as-new, Supabase mirror) into test/fixtures/histories/<generation>/. `npm test` replays every
+ * generation against the current workflow code (test/replay), so a change that would break running jobs
+ * fails CI.
  *
- * Re-record only on purpose, when a change is meant to be incompatible (and then version the workflow):
- *   npx tsx scripts/record-histories.ts
+ * When workflow code changes what a new execution records (a new path, or one behind `patched()`), record a new
+ * generation and keep the old ones: the old histories prove that jobs started before the change still replay,
+ * the new one covers the new path.
+ *   npx tsx scripts/record-histories.ts <generation, e.g. 03-what-changed>
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,7 +24,12 @@ import { startRunnerWorker } from '../src/worker/runner-worker';
 import { startPostgrestGateway } from '../test/support/postgrest-gateway';
 import { createTestDatabase } from '../test/support/test-database';
 
-const OUT = join(PROJECT_ROOT, 'test', 'fixtures', 'histories');
+const GENERATION = process.argv[2];
+if (!GENERATION || !/^\d\d-[a-z0-9-]+$/.test(GENERATION)) {
+  console.error('usage: npx tsx scripts/record-histories.ts <NN-what-changed>  (a new folder under test/fixtures/histories)');
+  process.exit(2);
+}
+const OUT = join(PROJECT_ROOT, 'test', 'fixtures', 'histories', GENERATION);
 const EXAMPLES = join(PROJECT_ROOT, 'examples');
 const signup = JSON.parse(readFileSync(join(EXAMPLES, 'recordings', 'signup.json'), 'utf8'));
 const signupCsv = readFileSync(join(EXAMPLES, 'data', 'signup.csv'), 'utf8').split('\n');

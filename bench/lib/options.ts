@@ -2,7 +2,7 @@
  * Bench options, from argv (`--name=value`, `--flag`) or env (`BENCH_NAME=value`). `--quick` scales every
  * benchmark down to a smoke run (CI); explicit options still win over the quick defaults.
  */
-export const BENCHMARKS = ['p1', 'p2', 'p3', 'p4', 'cancel', 'flags'] as const;
+export const BENCHMARKS = ['p1', 'p2', 'p3', 'p4', 'cancel', 'mirror', 'flags'] as const;
 export type BenchName = (typeof BENCHMARKS)[number];
 
 export interface BenchOptions {
@@ -21,6 +21,11 @@ export interface BenchOptions {
   p4Rows: number;
   p4Steps: number;
   p4Levels: number[];
+  /** Mirror overhead: measured rounds (one off + one on job each), rows, steps per row, concurrency. */
+  mirrorRounds: number;
+  mirrorRows: number;
+  mirrorSteps: number;
+  mirrorConcurrency: number;
   /** Cancel: repetitions and sessions open at each. */
   cancelReps: number;
   cancelSessions: number;
@@ -47,6 +52,7 @@ export interface BenchOptions {
 const USAGE = `usage: npm run bench -- [--quick] [--only=p1,p2,p3,p4,cancel,flags] [--p1-samples=N]
   [--p2-rows=N] [--p2-steps=N] [--p2-concurrency=N] [--p2-reps=N] [--p3-levels=1,2,4,8]
   [--p4-rows=N] [--p4-steps=N] [--p4-levels=1,2,4] [--cancel-reps=N] [--cancel-sessions=N]
+  [--mirror-rounds=N] [--mirror-rows=N] [--mirror-steps=N] [--mirror-concurrency=N]
   [--log-level=warn] [--no-write] [--strict] [--wait-idle=SECONDS] [--source-maps]
   [--server-config=key=value,key=value]  (extra dev-server dynamic config, to compare a tuned server)
   (each also as env BENCH_<NAME>, e.g. BENCH_QUICK=1 BENCH_P1_SAMPLES=20)`;
@@ -68,7 +74,7 @@ export function parseOptions(argv: string[] = process.argv.slice(2), env: NodeJS
     if (!m) throw new Error(`unknown argument ${arg}\n${USAGE}`);
     given.set(m[2], m[1] ? 'false' : (m[3] ?? 'true'));
   }
-  const known = new Set(['quick', 'only', 'p1-samples', 'p2-rows', 'p2-steps', 'p2-concurrency', 'p2-reps', 'p3-levels', 'p4-rows', 'p4-steps', 'p4-levels', 'cancel-reps', 'cancel-sessions', 'log-level', 'write', 'strict', 'wait-idle', 'source-maps', 'server-config']);
+  const known = new Set(['quick', 'only', 'p1-samples', 'p2-rows', 'p2-steps', 'p2-concurrency', 'p2-reps', 'p3-levels', 'p4-rows', 'p4-steps', 'p4-levels', 'mirror-rounds', 'mirror-rows', 'mirror-steps', 'mirror-concurrency', 'cancel-reps', 'cancel-sessions', 'log-level', 'write', 'strict', 'wait-idle', 'source-maps', 'server-config']);
   for (const k of given.keys()) if (!known.has(k)) throw new Error(`unknown option --${k}\n${USAGE}`);
 
   const flag = (k: string, def: boolean) => (given.has(k) ? /^(1|true|yes)$/i.test(given.get(k)!) : def);
@@ -102,6 +108,10 @@ export function parseOptions(argv: string[] = process.argv.slice(2), env: NodeJS
     p4Rows: int('p4-rows', 12, 2),
     p4Steps: int('p4-steps', 10, 3),
     p4Levels: list('p4-levels', [1, 2, 4], [1, 2]),
+    mirrorRounds: int('mirror-rounds', 6, 1),
+    mirrorRows: int('mirror-rows', 8, 2),
+    mirrorSteps: int('mirror-steps', 10, 5),
+    mirrorConcurrency: int('mirror-concurrency', 2, 2),
     cancelReps: int('cancel-reps', 5, 1),
     cancelSessions: int('cancel-sessions', 4, 1),
     logLevel: given.get('log-level') ?? 'warn',

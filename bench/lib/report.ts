@@ -1,6 +1,7 @@
 /** Turns the results into the tables `npm run bench` prints. */
 import type { FlagsResult } from '../browser-flags';
 import type { CancelResult } from '../cancel-latency';
+import type { MirrorResult } from '../mirror-overhead';
 import type { P1Result } from '../p1-pickup';
 import { P1_SEGMENTS } from '../p1-pickup';
 import type { P2Result } from '../p2-overhead';
@@ -14,6 +15,7 @@ export interface BenchResults {
   p3?: P3Result;
   p4?: P4Result;
   cancel?: CancelResult;
+  mirror?: MirrorResult;
   flags?: FlagsResult;
 }
 
@@ -27,9 +29,22 @@ export interface Target {
 
 export function targets(r: BenchResults): Target[] {
   const out: Target[] = [];
+  if (r.p1) out.push({ name: 'P1 pickup latency p50', target: '≤ 100 ms', value: r.p1.pickupMs.p50, unit: 'ms', met: r.p1.pickupMs.p50 <= 100 });
   if (r.p2) out.push({ name: 'P2 system ÷ plain Playwright wall time', target: '≤ 1.15×', value: r.p2.ratio, unit: '×', met: r.p2.ratio <= 1.15 });
   if (r.p3 && Number.isFinite(r.p3.pssMbPerSession)) {
     out.push({ name: 'P3 MB per additional session (PSS)', target: '≤ 80 MB', value: r.p3.pssMbPerSession, unit: 'MB', met: r.p3.pssMbPerSession <= 80 });
+  }
+  if (r.mirror) {
+    const d = r.mirror.engineDiff;
+    out.push({
+      name: 'Mirror: step time on − off (95% CI)',
+      target: 'contains 0',
+      value: d.meanDiffMs,
+      unit: `ms [${d.ci95Ms[0]}, ${d.ci95Ms[1]}]`,
+      met: !d.measurable,
+    });
+    const { found, expected } = r.mirror.logRows;
+    out.push({ name: 'Mirror: log lines in PostgreSQL', target: `all ${expected}`, value: found, unit: 'rows', met: found === expected });
   }
   return out;
 }
@@ -161,11 +176,28 @@ export function report(r: BenchResults): string {
         (r.cancel ? `\n${r.cancel.sessions} sessions, ${r.cancel.samples.length} reps: all contexts closed p50 ${r.cancel.closedMs.p50} ms, max ${r.cancel.closedMs.max} ms` : ''),
     );
   }
+  if (r.mirror) {
+    const m = r.mirror;
+    const ci = (d: MirrorResult['engineDiff']) => `${d.meanDiffMs} [${d.ci95Ms[0]}, ${d.ci95Ms[1]}]${d.measurable ? '' : ' (not measurable)'}`;
+    parts.push(
+      `Mirror overhead — ${m.rounds} rounds × ${m.rows} rows × ${m.steps} steps, concurrency ${m.concurrency}, off/on alternating (ms)\n` +
+        table(STAT_HEAD, [
+          stat('step, engine: mirror off', m.engineStepMs.off),
+          stat('step, engine: mirror on', m.engineStepMs.on),
+          stat('step, round trip: off', m.roundTripStepMs.off),
+          stat('step, round trip: on', m.roundTripStepMs.on),
+          stat('job wall: off', m.jobWallMs.off),
+          stat('job wall: on', m.jobWallMs.on),
+        ]) +
+        `\non − off per step, 95% CI: engine ${ci(m.engineDiff)}; round trip ${ci(m.roundTripDiff)}; job wall on/off ${m.jobWallRatio}×` +
+        `\nlog lines in PostgreSQL: ${m.logRows.found} of ${m.logRows.expected} expected`,
+    );
+  }
   if (r.flags) {
     const f = r.flags;
     const levels = f.variants[0]?.levels.map((l) => l.sessions) ?? [];
     parts.push(
-      `Browser flags — the browser alone (BrowserPool), sessions on the bench page; proposed: ${f.proposedFlag}\n` +
+      `Browser flags — the browser alone (BrowserPool), sessions on the bench page; compared: ${f.compared}\n` +
         table(
           ['flags', ...levels.map((n) => `PSS MB @${n}`), 'MB/session', 'open session p50 ms', 'p95', 'renderers @max'],
           f.variants.map((v) => [

@@ -39,7 +39,8 @@ export interface BenchContext {
   chromiumPath: string;
   logger: Logger;
   setupMs: { devServer: number; bundle: number };
-  startWorker(name: string, maxSessions: number): Promise<BenchWorker>;
+  /** A fresh in-process worker; `env` adds variables (e.g. SUPABASE_URL for the mirror benchmark). */
+  startWorker(name: string, maxSessions: number, env?: Record<string, string>): Promise<BenchWorker>;
   close(): Promise<void>;
 }
 
@@ -111,7 +112,7 @@ export async function startBench(opts: BenchOptions): Promise<BenchContext> {
     const temporal = new Client({ connection, namespace: 'default' });
     const workers = new Set<BenchWorker>();
 
-    const startWorker = async (name: string, maxSessions: number): Promise<BenchWorker> => {
+    const startWorker = async (name: string, maxSessions: number, extraEnv: Record<string, string> = {}): Promise<BenchWorker> => {
       const env = loadEnv({
         TEMPORAL_ADDRESS: server.address,
         TEMPORAL_TASK_QUEUE: `bench-${name}-${randomUUID().slice(0, 6)}`,
@@ -122,6 +123,7 @@ export async function startBench(opts: BenchOptions): Promise<BenchContext> {
         SCREENSHOT_DIR: join(PROJECT_ROOT, 'artifacts', 'bench-screenshots'),
         RESULTS_DIR: join(PROJECT_ROOT, 'artifacts', 'bench-results'),
         SHUTDOWN_GRACE_MS: '10000',
+        ...extraEnv,
       });
       const worker = await startRunnerWorker({ env, address: server.address, logger, workflowBundle: { code } });
       const bw: BenchWorker = {

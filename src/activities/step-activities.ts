@@ -115,9 +115,12 @@ export function createStepActivities(deps: StepActivityDeps) {
           { event: 'passed', durationMs: Date.now() - started, selectorUsed, healed: outcome.healed },
           screenshotEvent(input, shot),
         );
+        const released = input.closeSession === 'whenDone';
+        if (released) await deps.sessions.release(input.sessionId);
         return {
           attempt,
           durationMs: Date.now() - started,
+          ...(released ? { released } : {}),
           ...(selectorUsed !== undefined ? { selectorUsed, healed: outcome.healed ?? false } : {}),
           ...(shot ? { screenshot: shot } : {}),
         };
@@ -139,6 +142,10 @@ export function createStepActivities(deps: StepActivityDeps) {
           { event: 'failed', durationMs: details.durationMs, message },
           screenshotEvent(input, details.screenshot),
         );
+        if (final && input.closeSession && stepError.type !== 'SessionLost') {
+          await deps.sessions.release(input.sessionId);
+          details.released = true;
+        }
         throw ApplicationFailure.create({ type: stepError.type, message, nonRetryable: final, details: [details] });
       } finally {
         clearInterval(heartbeat);

@@ -12,6 +12,37 @@ import type { BrowserName, SessionOptions } from './types';
 
 export const DEFAULT_CHROMIUM_PATH = '/usr/bin/chromium';
 
+/**
+ * The features Playwright 1.65 disables for Chromium. Chromium honours only the last `--disable-features`
+ * switch, and Playwright puts its own before ours, so ours must repeat its list (test/browser/pool.test.ts
+ * checks the real command line against the installed Playwright, so an upgrade that changes it fails there).
+ */
+export const PLAYWRIGHT_DISABLED_FEATURES = [
+  'AvoidUnnecessaryBeforeUnloadCheckSync',
+  'DestroyProfileOnBrowserClose',
+  'HttpsUpgrades',
+  'HttpsFirstBalancedModeAutoEnable',
+  'LensOverlay',
+  'MediaRouter',
+  'PaintHolding',
+  'ThirdPartyStoragePartitioning',
+  'AvoidCorsURLLoaderRestartOnRedirect',
+  'TcpPortRandomizationWin',
+  'OptimizationHints',
+  'NetworkTimeServiceQuerying',
+  'AimEnabled',
+  'PreconnectToSearch',
+  'msForceBrowserSignIn',
+  'msEdgeUpdateLaunchServicesPreferredVersion',
+];
+
+/**
+ * Debian's Chromium runs the "new" headless mode, a full browser: every window (one per context) preloads
+ * the omnibox popup WebUI in a renderer process of its own. Without it a session costs one renderer, not two,
+ * and the browser opens and closes sessions about twice as fast on 2 cores (BENCHMARKS.md, browser flags).
+ */
+export const OMNIBOX_POPUP_FEATURES = ['WebUIOmniboxPopup', 'WebUIOmniboxAimPopup'];
+
 /** Flags for headless Chromium in containers: no sandbox (root), no GPU, no background traffic. */
 export const DEFAULT_CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -21,6 +52,7 @@ export const DEFAULT_CHROMIUM_ARGS = [
   '--disable-sync',
   '--disable-dev-shm-usage',
   '--no-first-run',
+  `--disable-features=${[...PLAYWRIGHT_DISABLED_FEATURES, ...OMNIBOX_POPUP_FEATURES].join(',')}`,
 ];
 
 export interface BrowserDisconnectedInfo {

@@ -64,7 +64,7 @@ export async function startRunnerWorker(opts: RunnerWorkerOptions): Promise<Runn
   const base = env.TEMPORAL_TASK_QUEUE;
   const ownQueue = workerQueue(base, workerId);
   const log = logger.child({ workerId });
-  const { metrics, memoryGuard, mirror, emitMirror } = createWorkerServices(env, sessions, client, log, sdkMetricsAddress);
+  const { metrics, memoryGuard, mirror, emitMirror, flushMirror } = createWorkerServices(env, sessions, client, log, sdkMetricsAddress);
   memoryGuard?.start();
   const mirrorActivities = createMirrorActivities({ mirror, logger: log });
   const startedAt = Date.now();
@@ -166,6 +166,7 @@ export async function startRunnerWorker(opts: RunnerWorkerOptions): Promise<Runn
     health?.stop();
     await health?.beat(); // the last word: draining, no sessions
     memoryGuard?.stop();
+    await flushMirror().catch((err) => log.warn({ err: (err as Error).message }, 'last mirror events not sent'));
     await sessions.closeAll();
     await clientConnection.close();
     await connection.close();

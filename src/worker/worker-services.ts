@@ -3,6 +3,7 @@ import type { SessionRegistry } from '../activities/session-registry';
 import type { Env } from '../config/env';
 import type { Logger } from '../logging/logger';
 import type { MirrorEvent } from '../mirror/events';
+import { createMirrorSignalBatcher, type MirrorSignalBatcher } from '../mirror/signal-batcher';
 import { createSupabaseClient, SupabaseMirror } from '../mirror/supabase-mirror';
 import { MemoryGuard } from '../ops/memory-guard';
 import { createWorkerMetrics, sdkMetricsUrlFor, WorkerMetrics } from '../ops/metrics';
@@ -12,8 +13,10 @@ export interface WorkerServices {
   metrics: WorkerMetrics;
   memoryGuard?: MemoryGuard;
   mirror?: SupabaseMirror;
-  /** Signals events to a job's mirror workflow; undefined when the mirror is off. */
+  /** Signals events to a job's mirror workflow (batched, see signal-batcher.ts); undefined when the mirror is off. */
   emitMirror?: (jobId: string, events: MirrorEvent[]) => Promise<void>;
+  /** Sends what emitMirror still holds (on shutdown). */
+  flushMirror: () => Promise<void>;
 }
 
 /** What a worker's activities share besides the browser: metrics, the memory guard, the Supabase mirror. */
@@ -43,8 +46,10 @@ export function createWorkerServices(
         )
       : undefined;
   if (!mirror) log.info('Supabase mirror off (set SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY to mirror progress)');
-  const emitMirror = mirror
-    ? (jobId: string, events: MirrorEvent[]) => client.workflow.getHandle(mirrorWorkflowId(jobId)).signal(mirrorEventsSignal, events)
+  const batcher: MirrorSignalBatcher | undefined = mirror
+    ? createMirrorSignalBatcher({
+        send: (jobId: string, events: MirrorEvent[]) => client.workflow.getHandle(mirrorWorkflowId(jobId)).signal(mirrorEventsSignal, events),
+      })
     : undefined;
-  return { metrics, memoryGuard, mirror, emitMirror };
+  return { metrics, memoryGuard, mirror, emitMirror: batcher?.emit, flushMirror: async () => batcher?.flush() };
 }

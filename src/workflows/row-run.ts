@@ -227,12 +227,17 @@ async function runAttempt(input: RowRunInput, attempt: number, currentSession: (
     },
   ]);
 
+  // Set when a runStep closed the session itself; then the holder completes without a releaseSession call.
+  // Driven by the activity's result, not by a code path: histories from before StepRunInput.closeSession
+  // (no `released` in results) replay into the releaseSession call they recorded (test/replay, 01-initial).
+  let closedByStep = false;
+
   /** Gives the session back: closes the page now and lets the holder complete. Runs even when cancelled. */
   async function release(opened: SessionReady | undefined): Promise<void> {
     await CancellationScope.nonCancellable(async () => {
       if (!opened || holderError !== undefined) return;
       try {
-        await releaseActivities(opened.taskQueue).releaseSession({ sessionId: opened.sessionId });
+        if (!closedByStep) await releaseActivities(opened.taskQueue).releaseSession({ sessionId: opened.sessionId });
         await holder;
       } catch {
         // The worker is unreachable: its holder times out on its own and the page dies with the worker.
@@ -256,6 +261,7 @@ async function runAttempt(input: RowRunInput, attempt: number, currentSession: (
       timeoutMs,
       thinkTimeMs: thinkMs,
       screenshots: config.screenshots,
+      closeSession: index === input.steps.length - 1 ? 'whenDone' : 'onFinalFailure',
     };
     const stepScope = new CancellationScope();
     const run = stepScope.run(() => stepActivities(session.taskQueue, timeoutMs, thinkMs).runStep(stepInput));
@@ -271,6 +277,7 @@ async function runAttempt(input: RowRunInput, attempt: number, currentSession: (
       outcome = holderOutcome(holderError, steps, index);
     } else if ('ok' in settled) {
       const r = settled.ok;
+      closedByStep = r.released === true;
       steps.push({
         index,
         type: step.type,
@@ -288,6 +295,7 @@ async function runAttempt(input: RowRunInput, attempt: number, currentSession: (
       } else if (failure.kind === 'sessionLost') {
         outcome = { kind: 'sessionLost', steps, message: failure.message, stepIndex: index };
       } else {
+        closedByStep = failure.details?.released === true;
         steps.push({
           index,
           type: step.type,

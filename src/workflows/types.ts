@@ -119,11 +119,19 @@ export interface StepRunInput {
   timeoutMs: number;
   thinkTimeMs: number;
   screenshots: JobConfig['screenshots'];
+  /**
+   * When the activity closes the session itself, saving the row a releaseSession round trip: 'whenDone' (the
+   * row's last step: once it passes or fails for good), 'onFinalFailure' (a failure with no retry left ends the
+   * row). Absent (rows started before this option existed): never.
+   */
+  closeSession?: 'whenDone' | 'onFinalFailure';
 }
 
 export interface StepRunOutput {
   attempt: number;
   durationMs: number;
+  /** The activity closed the session (see StepRunInput.closeSession): the row need not release it. */
+  released?: boolean;
   selectorUsed?: string;
   healed?: boolean;
   screenshot?: string;
@@ -133,6 +141,8 @@ export interface StepRunOutput {
 export interface StepFailureDetails {
   attempt: number;
   durationMs: number;
+  /** The failure was final and the activity closed the session. */
+  released?: boolean;
   screenshot?: string;
 }
 

@@ -3,6 +3,7 @@ import { firefox } from 'playwright';
 import { BrowserPool, type BrowserDisconnectedInfo } from '../../src/browser/browser-pool';
 import { executeStep } from '../../src/browser/step-engine';
 import { startStaticServer, type StaticServer } from '../../src/support/static-server';
+import { childPids, commandLine } from '../support/processes';
 import { PAGES_DIR, stepError } from './helpers';
 
 /** Pool lifecycle and crash recovery; this file owns its pool because it kills the browser. */
@@ -44,6 +45,32 @@ it('launches lazily and tracks sessions', async () => {
   expect(pool.getSession(a.id)).toBeUndefined();
   await b.close();
   expect(pool.relaunches).toBe(0);
+});
+
+/** Every process under `pid` (Chromium's renderers hang off its zygotes). */
+function descendants(pid: number): number[] {
+  return childPids(pid).flatMap((child) => [child, ...descendants(child)]);
+}
+
+it("keeps Playwright's disabled features and adds the omnibox popup switch: one renderer per session", async () => {
+  const sessions = await Promise.all([1, 2, 3].map(() => pool.openSession({})));
+  await Promise.all(sessions.map((s) => s.mainPage.goto(`${server.url}/title.html`)));
+  const pid = (await pool.browserPid()) as number;
+  const args = (commandLine(pid) ?? '').split(' ');
+  // Playwright's own switch comes first; Chromium honours only the last one, which must carry all of it.
+  const lists = args.filter((a) => a.startsWith('--disable-features=')).map((a) => a.slice('--disable-features='.length).split(','));
+  expect(lists.length).toBeGreaterThanOrEqual(2);
+  const honoured = lists[lists.length - 1];
+  expect(honoured).toEqual(expect.arrayContaining(lists[0]));
+  expect(honoured).toEqual(expect.arrayContaining(['WebUIOmniboxPopup', 'WebUIOmniboxAimPopup']));
+
+  // The omnibox popup WebUI (a chrome://…top-chrome renderer per window) is gone.
+  const renderers = descendants(pid)
+    .map((p) => commandLine(p) ?? '')
+    .filter((c) => c.includes('--type=renderer'));
+  expect(renderers.filter((c) => c.includes('top-chrome'))).toEqual([]);
+  expect(renderers.length).toBeGreaterThanOrEqual(3);
+  await Promise.all(sessions.map((s) => s.close()));
 });
 
 it('a killed browser loses its sessions and is relaunched on the next openSession', async () => {

@@ -3,16 +3,10 @@ import { PROJECT_ROOT } from '../../src/support/tools';
 import type { RunnerWorker } from '../../src/worker/runner-worker';
 import { startHarness, Harness, newJobId } from '../support/harness';
 import { chromiumChildren, commandLine, isAlive, waitFor } from '../support/processes';
+import { slowRecording } from '../support/recordings';
 
-/** Each row spends ~4 s inside one step: long enough to kill its browser mid-step. */
-const slowRow = {
-  title: 'slow row',
-  steps: [
-    { type: 'navigate', url: '{{baseUrl}}/index.html' },
-    { type: 'waitForExpression', expression: 'new Promise((r) => setTimeout(() => r(true), 4000))', timeout: 10000 },
-    { type: 'waitForElement', selectors: [['#get-started']] },
-  ],
-};
+/** Each row spends ~4 s inside one step, long enough to kill, crash or stop its worker mid-step. */
+const slowRow = slowRecording(4000);
 
 describe('browser crash: the worker survives, relaunches Chromium and restarts the rows it lost', () => {
   let h: Harness;

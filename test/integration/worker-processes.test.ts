@@ -3,16 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { PROJECT_ROOT } from '../../src/support/tools';
 import { startHarness, Harness, newJobId, testState } from '../support/harness';
 import { WorkerProcess } from '../support/worker-process';
+import { slowRecording } from '../support/recordings';
 
-/** Each row spends ~4 s inside one step, long enough to kill or stop its worker mid-step. */
-const slowRow = {
-  title: 'slow row',
-  steps: [
-    { type: 'navigate', url: '{{baseUrl}}/index.html' },
-    { type: 'waitForExpression', expression: 'new Promise((r) => setTimeout(() => r(true), 4000))', timeout: 10000 },
-    { type: 'waitForElement', selectors: [['#get-started']] },
-  ],
-};
+/** Each row spends ~4 s inside one step, long enough to kill, crash or stop its worker mid-step. */
+const slowRow = slowRecording(4000);
 
 jest.setTimeout(240_000); // real processes: bundle load, heartbeat timeout, a full row re-run
 
@@ -99,5 +93,33 @@ describe('worker processes: crash and graceful shutdown', () => {
     expect(first).toMatchObject({ workerId: a.workerId, sessionRestarts: 0, status: 'passed' });
     const second = summary.results.find((r) => r.row !== held.row)!;
     expect(second).toMatchObject({ workerId: b.workerId, sessionRestarts: 0 });
+  });
+
+  it('SIGTERM with a row still running past SHUTDOWN_GRACE_MS: the worker exits 0 and the row restarts elsewhere', async () => {
+    const a = await startProcess('a', { SHUTDOWN_GRACE_MS: '1500' });
+    const jobId = newJobId('grace');
+    await h.client.startExecution({
+      jobId,
+      recording: slowRecording(6000, 'outlives the grace'),
+      csv: 'n\n1\n',
+      config: { timingMode: 'instant', maxConcurrentRows: 1, defaults: { baseUrl: h.site.url } },
+    });
+    await a.waitForLog(sessionOpened(jobId));
+    await new Promise((r) => setTimeout(r, 500)); // inside the 6 s step
+    const terminatedAt = Date.now();
+    a.terminate();
+    const code = await Promise.race([a.exited, new Promise((r) => setTimeout(() => r('timeout'), 20000))]);
+    const exitedAfterMs = Date.now() - terminatedAt;
+    expect(code).toBe(0);
+
+    // The row did not finish on `a` (the grace ended it); it waits in the sessions queue until a new worker
+    // takes it and runs it from its first step.
+    const b = await startProcess('b');
+    const summary = await h.client.getResult(jobId);
+    console.log(`SIGTERM past a 1.5 s grace: worker exited after ${exitedAfterMs} ms; job ${summary.status}`);
+    expect(summary.status).toBe('passed');
+    expect(summary.results).toHaveLength(1);
+    expect(summary.results[0]).toMatchObject({ row: 1, status: 'passed', workerId: b.workerId, sessionRestarts: 1 });
+    expect(summary.results[0].steps.map((s) => s.status)).toEqual(['passed', 'passed', 'passed']);
   });
 });

@@ -9,27 +9,42 @@ import { testState } from '../support/harness';
  * workflow code. A change that would break jobs already running fails here, before it reaches a worker.
  */
 const DIR = join(PROJECT_ROOT, 'test', 'fixtures', 'histories');
-const fixtures = readdirSync(DIR)
-  .filter((f) => f.endsWith('.json'))
-  .map((file) => ({ file, json: JSON.parse(readFileSync(join(DIR, file), 'utf8')) }));
+const generations = readdirSync(DIR).sort();
+const fixtures = generations.flatMap((generation) =>
+  readdirSync(join(DIR, generation))
+    .filter((f) => f.endsWith('.json'))
+    .map((file) => ({ generation, file, json: JSON.parse(readFileSync(join(DIR, generation, file), 'utf8')) })),
+);
 
-type Event = { eventType: string; activityTaskScheduledEventAttributes?: { activityType?: { name?: string } } };
-const events = (name: string, type: string): Event[] => fixtures.find((f) => f.file.startsWith(`${name}--${type}--`))!.json.events;
+type Event = {
+  eventType: string;
+  activityTaskScheduledEventAttributes?: { activityType?: { name?: string } };
+};
+const events = (generation: string, name: string, type: string): Event[] =>
+  fixtures.find((f) => f.generation === generation && f.file.startsWith(`${name}--${type}--`))!.json.events;
+const activities = (evs: Event[], name: string) => evs.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === name);
 
 describe('workflow histories replay against the current code', () => {
-  it('has every representative execution', () => {
-    const kinds = new Set(fixtures.map((f) => f.file.split('--')[0]));
+  it.each(generations)('generation %s has every representative execution', (generation) => {
+    const mine = fixtures.filter((f) => f.generation === generation);
+    const kinds = new Set(mine.map((f) => f.file.split('--')[0]));
     expect([...kinds].sort()).toEqual(['cancelled', 'continue-as-new', 'failed', 'passed', 'session-restart']);
     // The fixtures show what they claim to.
-    const holds = events('session-restart', 'rowRun').filter(
-      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'holdSession',
-    );
-    expect(holds.length).toBe(2);
-    expect(fixtures.filter((f) => f.file.startsWith('continue-as-new--executionJob')).length).toBe(2);
-    expect(events('cancelled', 'executionJob').at(-1)!.eventType).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED');
+    expect(activities(events(generation, 'session-restart', 'rowRun'), 'holdSession').length).toBe(2);
+    expect(mine.filter((f) => f.file.startsWith('continue-as-new--executionJob')).length).toBe(2);
+    expect(events(generation, 'cancelled', 'executionJob').at(-1)!.eventType).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED');
   });
 
-  it.each(fixtures.map((f) => [f.file, f.json]))('%s replays without nondeterminism', async (file, history) => {
+  it('covers rows from before and after runStep could close the session', () => {
+    // Before: a passed row gives its session back with a releaseSession activity. After: its last step does.
+    const before = events('01-initial', 'passed', 'rowRun');
+    expect(activities(before, 'releaseSession')).toHaveLength(1);
+    const after = events('02-close-session-in-step', 'passed', 'rowRun');
+    expect(activities(after, 'releaseSession')).toHaveLength(0);
+    expect(activities(after, 'runStep').length).toBeGreaterThan(1);
+  });
+
+  it.each(fixtures.map((f) => [`${f.generation}/${f.file}`, f.json]))('%s replays without nondeterminism', async (file, history) => {
     await Worker.runReplayHistory({ workflowBundle: { codePath: testState().bundlePath } }, history, String(file));
   });
 });

@@ -1,0 +1,62 @@
+import type { MirrorEvent } from '../../src/mirror/events';
+import { createMirrorSignalBatcher } from '../../src/mirror/signal-batcher';
+
+const log = (jobId: string, stepIndex: number): MirrorEvent =>
+  ({ kind: 'log', jobId, row: 1, sessionAttempt: 0, stepIndex, attempt: 1, stepType: 'click', event: 'passed', occurredAt: stepIndex }) as MirrorEvent;
+const steps = (events: MirrorEvent[]) => events.map((e) => (e as { stepIndex: number }).stepIndex);
+
+describe('mirror signal batcher', () => {
+  it('sends the events of one job that arrive within the interval as one signal, in order', async () => {
+    const sent: Array<{ jobId: string; events: MirrorEvent[] }> = [];
+    const batcher = createMirrorSignalBatcher({ send: async (jobId, events) => void sent.push({ jobId, events }), intervalMs: 50 });
+    const done = Promise.all([batcher.emit('a', [log('a', 0)]), batcher.emit('b', [log('b', 0)]), batcher.emit('a', [log('a', 1), log('a', 2)])]);
+    expect(sent).toHaveLength(0); // nothing goes out before the interval
+    await done;
+    expect(sent.map((s) => s.jobId).sort()).toEqual(['a', 'b']);
+    expect(steps(sent.find((s) => s.jobId === 'a')!.events)).toEqual([0, 1, 2]);
+  });
+
+  it('sends a full batch at once, and keeps a job\'s batches in order even when a send is slow', async () => {
+    const sent: number[][] = [];
+    let first = true;
+    const batcher = createMirrorSignalBatcher({
+      send: async (_jobId, events) => {
+        if (first) {
+          first = false;
+          await new Promise((r) => setTimeout(r, 100)); // the first signal is slow
+        }
+        sent.push(steps(events));
+      },
+      intervalMs: 10_000,
+      maxEvents: 2,
+    });
+    const a = batcher.emit('job', [log('job', 0), log('job', 1)]); // full: goes now
+    const b = batcher.emit('job', [log('job', 2), log('job', 3)]); // full: waits for the first
+    await Promise.all([a, b]);
+    expect(sent).toEqual([
+      [0, 1],
+      [2, 3],
+    ]);
+  });
+
+  it('rejects the callers of a failed send, and flush() sends what is waiting', async () => {
+    let fail = true;
+    const sent: number[][] = [];
+    const batcher = createMirrorSignalBatcher({
+      send: async (_jobId, events) => {
+        if (fail) throw new Error('workflow not found');
+        sent.push(steps(events));
+      },
+      intervalMs: 10_000,
+    });
+    const failed = batcher.emit('job', [log('job', 0)]);
+    const flushed = batcher.flush();
+    await expect(failed).rejects.toThrow('workflow not found');
+    await flushed;
+    fail = false;
+    const later = batcher.emit('job', [log('job', 1)]);
+    await batcher.flush();
+    await later;
+    expect(sent).toEqual([[1]]);
+  });
+});
