@@ -66,7 +66,7 @@ async function startTunedDevServer(port: number, extra: string[]): Promise<DevSe
   const { temporal } = resolveToolPaths();
   if (!temporal) throw new Error('Temporal CLI not found: run `npm run setup`');
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'error', '--namespace', 'default', '--headless'];
-  for (const kv of ['frontend.enableUpdateWorkflowExecution=true', ...extra]) args.push('--dynamic-config-value', kv);
+  for (const kv of ['frontend.enableUpdateWorkflowExecution=true', 'system.enableActivityEagerExecution=true', ...extra]) args.push('--dynamic-config-value', kv);
   const child = spawn(temporal, args, { stdio: 'ignore' });
   const open = () =>
     new Promise<boolean>((ok) => {
