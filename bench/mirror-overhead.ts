@@ -18,6 +18,7 @@ import { PROJECT_ROOT } from '../src/support/tools';
 import { mirrorWorkflowId, rowWorkflowId } from '../src/workflows/definitions';
 import { createTestDatabase } from '../test/support/test-database';
 import { activityTimings, fetchEvents, stepBreakdown } from './lib/history';
+import { cpuDelta, sampleCpu, type CpuDelta } from './lib/proc';
 import { benchCsv, benchRecording } from './lib/recording';
 import { newJobId, runJob, type BenchContext, type BenchWorker } from './lib/setup';
 import { mean, round, summarize, type Summary } from './lib/stats';
@@ -44,6 +45,11 @@ export interface MirrorResult {
   engineDiff: MirrorDiff;
   roundTripDiff: MirrorDiff;
   jobWallRatio: number;
+  /**
+   * CPU ms per step by where it burns, mean over the measured jobs: the worker process (node), Chromium, the
+   * Temporal server, the gateway (Supabase's REST layer in production) and PostgreSQL (+ anything else).
+   */
+  cpuMsPerStep: Record<Mode, { node: number; chromium: number; temporal: number; gateway: number; postgresAndOther: number; total: number }>;
   /** Log lines found in PostgreSQL for the "on" jobs, and how many there must be (2 per step attempt). */
   logRows: { expected: number; found: number };
 }
@@ -56,6 +62,18 @@ function diff(on: number[], off: number[]): MirrorDiff {
   const d = mean(on) - mean(off);
   const half = 1.96 * Math.sqrt(variance(on) / on.length + variance(off) / off.length);
   return { meanDiffMs: round(d, 2), ci95Ms: [round(d - half, 2), round(d + half, 2)], measurable: d - half > 0 || d + half < 0 };
+}
+
+function cpuPerStep(deltas: CpuDelta[], stepsPerJob: number): MirrorResult['cpuMsPerStep']['on'] {
+  const per = (f: (d: CpuDelta) => number) => round(mean(deltas.map(f)) / stepsPerJob, 2);
+  return {
+    node: per((d) => d.node),
+    chromium: per((d) => d.chromium),
+    temporal: per((d) => d.temporal),
+    gateway: per((d) => d.other),
+    postgresAndOther: per((d) => d.foreign),
+    total: per((d) => d.node + d.chromium + d.temporal + d.other + d.foreign),
+  };
 }
 
 async function startGatewayProcess(databaseUrl: string): Promise<{ url: string; child: ChildProcess }> {
@@ -86,6 +104,7 @@ export async function benchMirror(ctx: BenchContext): Promise<MirrorResult> {
     const jobs: Record<Mode, string[]> = { off: [], on: [] };
     const walls: Record<Mode, number[]> = { off: [], on: [] };
     const engine: Record<Mode, number[]> = { off: [], on: [] };
+    const cpu: Record<Mode, CpuDelta[]> = { off: [], on: [] };
     const onJobs: string[] = [];
     for (let round = 0; round <= rounds; round++) {
       // Round 0 warms both workers up, unmeasured; then the order alternates so neither mode always goes first.
@@ -93,13 +112,16 @@ export async function benchMirror(ctx: BenchContext): Promise<MirrorResult> {
       for (const mode of order) {
         const bw = workers[mode]!;
         const jobId = newJobId(`mirror-${mode}`);
+        const cpu0 = sampleCpu(ctx.server.process.pid);
         const run = await runJob(bw, { jobId, recording, csv: benchCsv(rows), config: { maxConcurrentRows: concurrency, defaults: { baseUrl: ctx.site.url } } });
         // The mirror's tail (catching up, its straggler wait) must not spill into the next run.
         if (mode === 'on') {
           onJobs.push(jobId);
           await ctx.temporal.workflow.getHandle(mirrorWorkflowId(jobId)).result();
         }
+        const cpuUsed = cpuDelta(cpu0, sampleCpu(ctx.server.process.pid));
         if (round === 0) continue;
+        cpu[mode].push(cpuUsed);
         jobs[mode].push(jobId);
         walls[mode].push(run.wallMs);
         engine[mode].push(...run.summary.results.flatMap((r) => r.steps.map((s) => s.durationMs)));
@@ -140,6 +162,7 @@ export async function benchMirror(ctx: BenchContext): Promise<MirrorResult> {
       engineDiff: diff(engine.on, engine.off),
       roundTripDiff: diff(roundTrip.on, roundTrip.off),
       jobWallRatio: round(mean(walls.on) / mean(walls.off), 3),
+      cpuMsPerStep: { off: cpuPerStep(cpu.off, rows * steps), on: cpuPerStep(cpu.on, rows * steps) },
       // Every step passes on its first attempt here: a "started" and a "passed" line each.
       logRows: { expected: onJobs.length * rows * steps * 2, found },
     };

@@ -190,7 +190,15 @@ export function report(r: BenchResults): string {
           stat('job wall: on', m.jobWallMs.on),
         ]) +
         `\non − off per step, 95% CI: engine ${ci(m.engineDiff)}; round trip ${ci(m.roundTripDiff)}; job wall on/off ${m.jobWallRatio}×` +
-        `\nlog lines in PostgreSQL: ${m.logRows.found} of ${m.logRows.expected} expected`,
+        `\nlog lines in PostgreSQL: ${m.logRows.found} of ${m.logRows.expected} expected` +
+        '\n\nCPU ms per step, by process (the machine has 2 cores to share among all of them)\n' +
+        table(
+          ['mirror', 'worker (node)', 'chromium', 'temporal server', 'gateway', 'postgres + other', 'total'],
+          (['off', 'on'] as const).map((k) => {
+            const c = m.cpuMsPerStep[k];
+            return [k, c.node, c.chromium, c.temporal, c.gateway, c.postgresAndOther, c.total];
+          }),
+        ),
     );
   }
   if (r.flags) {

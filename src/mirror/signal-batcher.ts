@@ -29,7 +29,7 @@ interface Pending {
  * session; that row restarts, and its outcome is mirrored by its workflow, not by these lines.
  */
 export function createMirrorSignalBatcher(opts: MirrorSignalBatcherOptions): MirrorSignalBatcher {
-  const intervalMs = opts.intervalMs ?? 200;
+  const intervalMs = opts.intervalMs ?? 500;
   const maxEvents = opts.maxEvents ?? 100;
   const pending = new Map<string, Pending>();
   /** The last send of each job: the next one waits for it, so batches arrive in order. */
