@@ -3,10 +3,10 @@
  * free port (headless), one workflow bundle, a Temporal client, the bench site, and in-process workers built
  * like test/support/harness.ts does (startRunnerWorker with the prebuilt bundle, own task queue per worker).
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { cpus, freemem, loadavg, release, totalmem, availableParallelism } from 'node:os';
-import { createConnection, createServer } from 'node:net';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
@@ -58,38 +58,6 @@ function freePort(): Promise<number> {
   });
 }
 
-/**
- * The dev server as src/temporal/dev-server.ts starts it (in memory, headless), plus extra dynamic config.
- * Only used with --server-config, to measure what a server setting changes; the default run uses startDevServer.
- */
-async function startTunedDevServer(port: number, extra: string[]): Promise<DevServer> {
-  const { temporal } = resolveToolPaths();
-  if (!temporal) throw new Error('Temporal CLI not found: run `npm run setup`');
-  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'error', '--namespace', 'default', '--headless'];
-  for (const kv of ['frontend.enableUpdateWorkflowExecution=true', 'system.enableActivityEagerExecution=true', ...extra]) args.push('--dynamic-config-value', kv);
-  const child = spawn(temporal, args, { stdio: 'ignore' });
-  const open = () =>
-    new Promise<boolean>((ok) => {
-      const s = createConnection({ host: '127.0.0.1', port }, () => (s.end(), ok(true)));
-      s.on('error', () => ok(false));
-    });
-  const deadline = Date.now() + 30_000;
-  while (!(await open())) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`temporal dev server (${args.join(' ')}) did not start`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return {
-    address: `127.0.0.1:${port}`,
-    process: child,
-    stop: () =>
-      new Promise<void>((ok) => {
-        if (child.exitCode !== null) return ok();
-        child.once('exit', () => ok());
-        child.kill('SIGTERM');
-      }),
-  };
-}
-
 export const newJobId = (prefix: string): string => `bench-${prefix}-${randomUUID().slice(0, 8)}`;
 
 export async function startBench(opts: BenchOptions): Promise<BenchContext> {
@@ -98,7 +66,7 @@ export async function startBench(opts: BenchOptions): Promise<BenchContext> {
   let t = Date.now();
   let port = await freePort();
   while (port === 7233) port = await freePort();
-  const server = opts.serverConfig.length ? await startTunedDevServer(port, opts.serverConfig) : await startDevServer({ port, ui: false });
+  const server = await startDevServer({ port, ui: false, dynamicConfig: opts.serverConfig });
   const devServerMs = Date.now() - t;
   const cleanup: Array<() => Promise<void>> = [() => server.stop()];
   try {
@@ -186,14 +154,18 @@ export async function runJob(
   const doneAt = Date.now();
   if ((opts.expect ?? 'passed') === 'passed' && summary.status !== 'passed') {
     const firstError = summary.results.find((r) => r.error)?.error;
-    throw new Error(`job ${input.jobId} ${summary.status}: ${JSON.stringify(summary.rows)} ${firstError ? JSON.stringify(firstError) : ''}`);
+    throw new Error(
+      `job ${input.jobId} ${summary.status}: ${JSON.stringify(summary.rows)} ${firstError ? JSON.stringify(firstError) : ''}`,
+    );
   }
   return { jobId: input.jobId, startCalledAt, startReturnedAt, doneAt, wallMs: doneAt - startCalledAt, summary };
 }
 
 function tryExec(cmd: string, args: string[]): string | undefined {
   try {
-    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 }).trim().split('\n')[0];
+    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 })
+      .trim()
+      .split('\n')[0];
   } catch {
     return undefined;
   }

@@ -13,6 +13,8 @@ export interface DevServerOptions {
   /** Set false to run without the Web UI (tests). */
   ui?: boolean;
   namespace?: string;
+  /** Extra dynamic config, `key=value` (the benchmark's --server-config), after the defaults below. */
+  dynamicConfig?: string[];
   logger?: Logger;
 }
 
@@ -66,6 +68,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
   // through matching: prepareJob queued + run 40 → 7 ms in the P1 benchmark. Production servers: set it too.
   args.push('--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true');
   args.push('--dynamic-config-value', 'system.enableActivityEagerExecution=true');
+  for (const kv of opts.dynamicConfig ?? []) args.push('--dynamic-config-value', kv);
   const child = spawn(temporal, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: false });
   let stderr = '';
   child.stderr?.on('data', (d) => (stderr = (stderr + d.toString()).slice(-4000)));

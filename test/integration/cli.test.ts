@@ -54,6 +54,24 @@ describe('CLI (npm run client)', () => {
     return path;
   };
 
+  /** `run` of the signup recording on the test site, waiting, with a JSON summary. */
+  const runSignup = (csv: string, jobId: string, ...extra: string[]) =>
+    cli(
+      'run',
+      SIGNUP,
+      '--csv',
+      csv,
+      '--timing',
+      'instant',
+      ...extra,
+      '--default',
+      `baseUrl=${h.site.url}`,
+      '--job-id',
+      jobId,
+      '--wait',
+      '--json',
+    );
+
   async function expectNotStarted(jobId: string) {
     await expect(h.client.client.workflow.getHandle(`execution-${jobId}`).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
   }
@@ -113,22 +131,7 @@ describe('CLI (npm run client)', () => {
   it('run --wait --json prints only the summary on stdout and exits 1 when a row fails', async () => {
     const jobId = newJobId('cli');
     const csv = file('three.csv', signupCsv.split('\n').slice(0, 5).join('\n')); // rows 1-4, row 4 fails
-    const r = await cli(
-      'run',
-      SIGNUP,
-      '--csv',
-      csv,
-      '--timing',
-      'instant',
-      '--concurrency',
-      '2',
-      '--default',
-      `baseUrl=${h.site.url}`,
-      '--job-id',
-      jobId,
-      '--wait',
-      '--json',
-    );
+    const r = await runSignup(csv, jobId, '--concurrency', '2');
     expect(r.code).toBe(1);
     const summary = JSON.parse(r.stdout);
     expect(summary).toMatchObject({ jobId, status: 'failed', rows: { total: 4, passed: 3, failed: 1, cancelled: 0 } });
@@ -148,20 +151,7 @@ describe('CLI (npm run client)', () => {
   it('exits 0 when every row passes, and 3 for an unknown job', async () => {
     const jobId = newJobId('ok');
     const csv = file('one.csv', signupCsv.split('\n').slice(0, 2).join('\n'));
-    const r = await cli(
-      'run',
-      SIGNUP,
-      '--csv',
-      csv,
-      '--timing',
-      'instant',
-      '--default',
-      `baseUrl=${h.site.url}`,
-      '--job-id',
-      jobId,
-      '--wait',
-      '--json',
-    );
+    const r = await runSignup(csv, jobId);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).status).toBe('passed');
     expect((await cli('result', 'no-such-job')).code).toBe(3);
