@@ -3,6 +3,7 @@ import type { Logger } from '../logging/logger';
 import type { HoldSessionInput, SessionReady } from '../workflows/types';
 import type { SessionRegistry } from './session-registry';
 import type { WorkerMetrics } from '../ops/metrics';
+import type { MirrorEvent } from '../mirror/events';
 
 export interface SessionHolderDeps {
   sessions: SessionRegistry;
@@ -14,6 +15,8 @@ export interface SessionHolderDeps {
   logger: Logger;
   metrics?: Pick<WorkerMetrics, 'recordSessionRestart'>;
   heartbeatIntervalMs?: number;
+  /** Mirrors events from this worker (see StepActivityDeps.emitMirror); absent when the mirror is off. */
+  emitMirror?: (jobId: string, events: MirrorEvent[]) => Promise<void>;
 }
 
 /**
@@ -40,6 +43,24 @@ export function createSessionHolderActivities(deps: SessionHolderDeps) {
           workerId: deps.workerId,
         });
         log.info({ sessionId: session.id }, 'session opened');
+        if (deps.emitMirror && input.valuesMasked) {
+          // From here rather than from the row workflow: a worker's write costs no Temporal signal (and no
+          // workflow task on either side), and it never holds the row up.
+          void deps
+            .emitMirror(input.jobId, [
+              {
+                kind: 'row',
+                jobId: input.jobId,
+                row: input.row,
+                status: 'running',
+                workerId: deps.workerId,
+                sessionRestarts: input.attempt,
+                startedAt: Date.now(),
+                valuesMasked: input.valuesMasked,
+              },
+            ])
+            .catch((err) => log.warn({ err: (err as Error).message }, 'mirror: row running event not sent'));
+        }
         let released = false;
         const lost = new Promise<'lost'>((resolve) => {
           const check = setInterval(() => !released && session.isLost && (clearInterval(check), resolve('lost')), 250);

@@ -13,7 +13,10 @@ import type { LogEvent, MirrorEvent } from '../mirror/events';
 
 export interface StepActivityDeps {
   sessions: SessionRegistry;
-  /** Sends mirror events to the job's mirror workflow (a Temporal signal); absent when the mirror is off. */
+  /**
+   * Mirrors events (batched; written to Supabase directly, else through the job's mirror workflow: see
+   * worker-services.ts). Absent when the mirror is off.
+   */
   emitMirror?: (jobId: string, events: MirrorEvent[]) => Promise<void>;
   /** This worker's own queue, where a screenshot can later be read for upload. */
   workerTaskQueue?: string;
@@ -32,14 +35,14 @@ export function createStepActivities(deps: StepActivityDeps) {
   const screenshotPath = (input: StepRunInput, suffix: string) =>
     join(deps.screenshotDir, input.jobId, `row-${input.row}-step-${input.stepIndex}-${suffix}.png`);
 
-  /** Log lines never hold a step up: the signal is sent and not waited for (the mirror orders lines by id and time). */
+  /** Log lines never hold a step up: they are queued and not waited for (the portal orders them by id and time). */
   function emitLog(
     input: StepRunInput,
     attempt: number,
     fields: Pick<LogEvent, 'event'> & Partial<LogEvent>,
     extra: MirrorEvent[] = [],
   ): Promise<void> {
-    if (!deps.emitMirror) return Promise.resolve();
+    if (!deps.emitMirror || input.mirror === false) return Promise.resolve();
     // (Returned for tests and callers that want to wait; runStep never does.)
     const log: LogEvent = {
       kind: 'log',
@@ -52,7 +55,9 @@ export function createStepActivities(deps: StepActivityDeps) {
       occurredAt: Date.now(),
       ...fields,
     };
-    return deps.emitMirror(input.jobId, [log, ...extra]).catch((err) => deps.logger.warn({ err: (err as Error).message }, 'mirror signal failed'));
+    return deps
+      .emitMirror(input.jobId, [log, ...extra])
+      .catch((err) => deps.logger.warn({ err: (err as Error).message }, 'mirror: log lines not sent'));
   }
 
   const screenshotEvent = (input: StepRunInput, localPath: string | undefined): MirrorEvent[] =>

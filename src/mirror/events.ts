@@ -1,7 +1,9 @@
 /**
- * What the mirror writes to Supabase, as events. Workflows and step activities emit them (signals to the
- * job's mirror workflow); the mirror workflow applies them in order through an activity that Temporal retries
- * until Supabase answers. Every event maps to rows with deterministic ids, so re-applying is harmless.
+ * What the mirror writes to Supabase, as events. Workflows signal theirs to the job's mirror workflow, which
+ * applies them in order through an activity that Temporal retries until Supabase answers. Activities (step
+ * logs, a row's session opening, screenshots) write theirs straight from the worker and fall back to that
+ * workflow when Supabase does not answer (see direct-first-sender.ts). Every event maps to rows with
+ * deterministic ids, so applying one twice, or out of order, is harmless.
  */
 export type MirrorJobStatus = 'queued' | 'running' | 'passed' | 'failed' | 'cancelled';
 
@@ -44,6 +46,11 @@ export interface RowEvent {
   errorType?: string;
   startedAt?: number;
   completedAt?: number;
+  /**
+   * The row's values with secret columns masked. Sent with the row's first `running` event too: written
+   * straight from a worker, it may land before the job's `rowsQueued` event, which never overwrites a row.
+   */
+  valuesMasked?: Record<string, string>;
 }
 
 export interface LogEvent {
@@ -83,3 +90,31 @@ export type MirrorEvent = JobEvent | RowsQueuedEvent | RowEvent | LogEvent | Scr
 export const logId = (e: LogEvent): string => `${e.jobId}:${e.row}:${e.sessionAttempt}:${e.stepIndex}:${e.attempt}:${e.event}`;
 export const rowId = (jobId: string, row: number): string => `${jobId}:${row}`;
 export const screenshotStoragePath = (e: ScreenshotEvent): string => `${e.jobId}/row-${e.row}-step-${e.stepIndex}.png`;
+
+/** How a finished row is mirrored. Pure: the job workflow builds it from the row's result. */
+export function rowEndEvent(
+  jobId: string,
+  result: {
+    row: number;
+    status: MirrorJobStatus;
+    workerId?: string;
+    sessionRestarts: number;
+    durationMs: number;
+    error?: { message: string; stepIndex: number; type: string };
+  },
+  completedAt: number,
+): RowEvent {
+  return {
+    kind: 'row',
+    jobId,
+    row: result.row,
+    status: result.status,
+    workerId: result.workerId,
+    sessionRestarts: result.sessionRestarts,
+    durationMs: result.durationMs,
+    errorMessage: result.error?.message,
+    errorStepIndex: result.error?.stepIndex,
+    errorType: result.error?.type,
+    completedAt,
+  };
+}

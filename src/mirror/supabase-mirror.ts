@@ -58,6 +58,7 @@ function rowRow(e: RowEvent) {
     error_type: e.errorType,
     started_at: iso(e.startedAt),
     completed_at: iso(e.completedAt),
+    values_masked: e.valuesMasked,
   });
 }
 
@@ -111,15 +112,13 @@ export class SupabaseMirror {
       case 'rowsQueued':
         for (const e of group as RowsQueuedEvent[]) {
           for (let k = 0; k < e.rows.length; k += 500) {
-            const chunk = e.rows
-              .slice(k, k + 500)
-              .map((r) => ({
-                id: rowId(e.jobId, r.row),
-                job_id: e.jobId,
-                row_index: r.row,
-                status: 'queued',
-                values_masked: r.valuesMasked,
-              }));
+            const chunk = e.rows.slice(k, k + 500).map((r) => ({
+              id: rowId(e.jobId, r.row),
+              job_id: e.jobId,
+              row_index: r.row,
+              status: 'queued',
+              values_masked: r.valuesMasked,
+            }));
             // Never overwrite a row that already moved on (a retried batch after rows started).
             await this.check(this.db.from('execution_rows').upsert(chunk, { onConflict: 'id', ignoreDuplicates: true }));
           }
@@ -139,6 +138,12 @@ export class SupabaseMirror {
     }
   }
 
+  /** Events of this worker's own activities: written, and the screenshots it holds uploaded. */
+  async applyWithUploads(events: MirrorEvent[]): Promise<void> {
+    await this.apply(events);
+    for (const e of events) if (e.kind === 'screenshot') await this.uploadScreenshot(e);
+  }
+
   async uploadScreenshot(e: ScreenshotEvent): Promise<void> {
     const path = screenshotStoragePath(e);
     const body = await readFile(e.localPath);
@@ -150,19 +155,17 @@ export class SupabaseMirror {
     }
     if (error) throw new Error(`screenshot upload failed: ${error.message}`);
     await this.check(
-      this.db
-        .from('execution_screenshots')
-        .upsert(
-          {
-            id: `${e.jobId}:${e.row}:${e.stepIndex}`,
-            job_id: e.jobId,
-            row_index: e.row,
-            step_index: e.stepIndex,
-            bucket: this.screenshotBucket,
-            storage_path: path,
-          },
-          { onConflict: 'id' },
-        ),
+      this.db.from('execution_screenshots').upsert(
+        {
+          id: `${e.jobId}:${e.row}:${e.stepIndex}`,
+          job_id: e.jobId,
+          row_index: e.row,
+          step_index: e.stepIndex,
+          bucket: this.screenshotBucket,
+          storage_path: path,
+        },
+        { onConflict: 'id' },
+      ),
     );
   }
 

@@ -106,6 +106,7 @@ export async function startRunnerWorker(opts: RunnerWorkerOptions): Promise<Runn
       workerTaskQueue: ownQueue,
       logger: log,
       metrics,
+      emitMirror,
       signalSessionReady: (workflowId, runId, ready) => client.workflow.getHandle(workflowId, runId).signal(sessionReadySignal, ready),
     }),
   });

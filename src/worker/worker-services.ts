@@ -3,17 +3,21 @@ import type { SessionRegistry } from '../activities/session-registry';
 import type { Env } from '../config/env';
 import type { Logger } from '../logging/logger';
 import type { MirrorEvent } from '../mirror/events';
-import { createMirrorSignalBatcher, type MirrorSignalBatcher } from '../mirror/signal-batcher';
+import { createDirectFirstSender } from '../mirror/direct-first-sender';
+import { createMirrorBatcher, type MirrorBatcher } from '../mirror/mirror-batcher';
+import { mirrorOutbox } from '../mirror/mirror-outbox';
 import { createSupabaseClient, SupabaseMirror } from '../mirror/supabase-mirror';
 import { MemoryGuard } from '../ops/memory-guard';
 import { createWorkerMetrics, sdkMetricsUrlFor, WorkerMetrics } from '../ops/metrics';
-import { mirrorEventsSignal, mirrorWorkflowId } from '../workflows/definitions';
 
 export interface WorkerServices {
   metrics: WorkerMetrics;
   memoryGuard?: MemoryGuard;
   mirror?: SupabaseMirror;
-  /** Signals events to a job's mirror workflow (batched, see signal-batcher.ts); undefined when the mirror is off. */
+  /**
+   * Mirrors events of this worker's activities: batched (mirror-batcher.ts), written to Supabase directly, else
+   * handed to the job's mirror workflow (direct-first-sender.ts). Undefined when the mirror is off.
+   */
   emitMirror?: (jobId: string, events: MirrorEvent[]) => Promise<void>;
   /** Sends what emitMirror still holds (on shutdown). */
   flushMirror: () => Promise<void>;
@@ -46,9 +50,13 @@ export function createWorkerServices(
         )
       : undefined;
   if (!mirror) log.info('Supabase mirror off (set SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY to mirror progress)');
-  const batcher: MirrorSignalBatcher | undefined = mirror
-    ? createMirrorSignalBatcher({
-        send: (jobId: string, events: MirrorEvent[]) => client.workflow.getHandle(mirrorWorkflowId(jobId)).signal(mirrorEventsSignal, events),
+  const batcher: MirrorBatcher | undefined = mirror
+    ? createMirrorBatcher({
+        send: createDirectFirstSender({
+          write: (events) => mirror.applyWithUploads(events),
+          toOutbox: mirrorOutbox(client, env.TEMPORAL_TASK_QUEUE),
+          logger: log,
+        }),
       })
     : undefined;
   return { metrics, memoryGuard, mirror, emitMirror: batcher?.emit, flushMirror: async () => batcher?.flush() };

@@ -4,6 +4,7 @@ import {
   ParentClosePolicy,
   continueAsNew,
   executeChild,
+  patched,
   getExternalWorkflowHandle,
   proxyActivities,
   setHandler,
@@ -15,11 +16,15 @@ import type { createJobActivities } from '../activities/job-activities';
 import { mirrorWorkflowId, progressQuery, rowWorkflowId } from './definitions';
 import { describeError } from './failures';
 import { initialState, JobState, recordRow, RESULTS_BATCH_SIZE, summarize } from './job-state';
-import { rowRun } from './row-run';
+import { MIRROR_ROW_EVENTS_PATCH, rowRun } from './row-run';
 import type { ExecutionInput, JobProgress, JobSummary, PreparedJob, RowResult } from './types';
 import { jobMirror } from './job-mirror';
 import { emitMirror } from './mirror-emitter';
-import type { JobEvent } from '../mirror/events';
+import { rowEndEvent, type JobEvent, type MirrorEvent } from '../mirror/events';
+import { maskRow } from '../recording/secrets';
+
+/** Rows that never started (the job stopped) are mirrored this many to a signal. */
+const NEVER_STARTED_ROWS_PER_SIGNAL = 1000;
 
 const { prepareJob, writeResults } = proxyActivities<ReturnType<typeof createJobActivities>>({
   // Short, local work (parse, write a file): no heartbeat; a minute covers a 10,000-row CSV on a slow disk.
@@ -107,10 +112,11 @@ export async function executionJob(input: ExecutionInput, carried?: JobState): P
       state.unwritten.splice(0, batch.length);
     }
   };
-  const record = (result: RowResult) => {
+  // The job, not the row, mirrors how each row ended: its counters go in the same signal.
+  const record = (result: RowResult, mirrorNow = true) => {
     recordRow(state, result);
     syncProgress();
-    void emitMirror(mirror, input.jobId, [jobEvent({})]);
+    if (mirrorNow) void emitMirror(mirror, input.jobId, [rowEndEvent(input.jobId, result, Date.now()), jobEvent({})]);
   };
 
   const startRow = (row: number) => {
@@ -119,7 +125,18 @@ export async function executionJob(input: ExecutionInput, carried?: JobState): P
     const done = CancellationScope.nonCancellable(() =>
       executeChild(rowRun, {
         workflowId: rowWorkflowId(input.jobId, row),
-        args: [{ jobId: input.jobId, row, steps: flow.steps, values: rows[row - 1], flowTimeoutMs: flow.timeout, config, mirror }],
+        args: [
+          {
+            jobId: input.jobId,
+            row,
+            steps: flow.steps,
+            values: rows[row - 1],
+            flowTimeoutMs: flow.timeout,
+            config,
+            mirror,
+            secretColumns: state.job.secretColumns,
+          },
+        ],
         parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
       }),
     ).then(record, (err: unknown) =>
@@ -164,11 +181,21 @@ export async function executionJob(input: ExecutionInput, carried?: JobState): P
     );
   }
 
-  // Rows never started because the job stopped: reported as cancelled with no step run.
+  // Rows never started because the job stopped: reported as cancelled with no step run, mirrored in a few
+  // signals rather than one per row (a cancelled 10,000-row job would otherwise add 20,000 history events).
+  const mirrorPerRow = !mirror || !patched(MIRROR_ROW_EVENTS_PATCH);
+  let neverStarted: MirrorEvent[] = [];
   for (; state.nextRow <= rows.length; state.nextRow++) {
-    record({ row: state.nextRow, status: 'cancelled', durationMs: 0, sessionRestarts: 0, steps: [] });
+    const result: RowResult = { row: state.nextRow, status: 'cancelled', durationMs: 0, sessionRestarts: 0, steps: [] };
+    record(result, mirrorPerRow);
+    if (!mirrorPerRow) neverStarted.push(rowEndEvent(input.jobId, result, Date.now()));
+    if (neverStarted.length >= NEVER_STARTED_ROWS_PER_SIGNAL) {
+      void emitMirror(mirror, input.jobId, neverStarted);
+      neverStarted = [];
+    }
     await flush(false);
   }
+  void emitMirror(mirror, input.jobId, neverStarted);
   await flush(true);
   const summary = summarize(state, input.jobId, workflowId, Date.now());
   progress.status = summary.status;
@@ -196,10 +223,9 @@ async function startMirror(jobId: string, job: PreparedJob, running: JobEvent): 
   await CancellationScope.nonCancellable(() =>
     startChild(jobMirror, { workflowId: mirrorWorkflowId(jobId), args: [jobId], parentClosePolicy: ParentClosePolicy.ABANDON }),
   );
-  const masked = (values: Record<string, string>) =>
-    Object.fromEntries(Object.entries(values).map(([k, v]) => [k, job.secretColumns.includes(k) ? '***' : v]));
+  const isSecret = (column: string) => job.secretColumns.includes(column);
   await emitMirror(true, jobId, [
     running,
-    { kind: 'rowsQueued', jobId, rows: job.rows.map((values, i) => ({ row: i + 1, valuesMasked: masked(values) })) },
+    { kind: 'rowsQueued', jobId, rows: job.rows.map((values, i) => ({ row: i + 1, valuesMasked: maskRow(values, isSecret) })) },
   ]);
 }

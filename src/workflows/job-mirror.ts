@@ -28,14 +28,17 @@ const BATCH = 200;
 const STRAGGLER_WAIT = '3s';
 
 /**
- * The durable outbox of one job's Supabase mirror. Rows, steps and the job signal events here and never wait;
- * this workflow applies them in arrival order through an activity that retries until Supabase answers.
+ * The durable outbox of one job's Supabase mirror. The job signals its events here and never waits; workers
+ * send theirs here when a direct write to Supabase fails. This workflow applies them in arrival order through
+ * an activity that retries until Supabase answers.
+ * `jobEnded`: started by a worker's late events after the job's own run of this workflow ended (signal with
+ * start): apply them and end.
  */
-export async function jobMirror(jobId: string, carried: MirrorEvent[] = []): Promise<void> {
+export async function jobMirror(jobId: string, carried: MirrorEvent[] = [], jobEnded = false): Promise<void> {
   const queue: MirrorEvent[] = [...carried];
   setHandler(mirrorEventsSignal, (events) => void queue.push(...events));
   const uploads: Promise<void>[] = [];
-  let ended = false;
+  let ended = jobEnded;
 
   for (;;) {
     if (!(await condition(() => queue.length > 0, ended ? STRAGGLER_WAIT : '24h'))) {

@@ -3,6 +3,7 @@ import {
   RetryPolicy,
   CancellationScope,
   condition,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -16,6 +17,8 @@ import { sessionReadySignal } from './definitions';
 import { classifyHolderFailure, classifyStepFailure, describeError } from './failures';
 import { sessionsQueue } from '../temporal/task-queues';
 import { emitMirror } from './mirror-emitter';
+import { maskRow } from '../recording/secrets';
+import { rowEndEvent } from '../mirror/events';
 import type { RowError, RowResult, RowRunInput, SessionReady, StepResult, StepRunInput } from './types';
 
 type HolderActivities = ReturnType<typeof createSessionHolderActivities>;
@@ -91,30 +94,24 @@ const skipped = (steps: Step[], from: number): StepResult[] =>
   steps.slice(from).map((s, i) => ({ index: from + i, type: s.type, status: 'skipped', durationMs: 0, attempts: 0 }));
 
 /**
+ * Since this patch a row sends the mirror no signal: the worker that opens its session reports it running,
+ * and the job reports how it ended (with the job's counters, in the signal it sends anyway). Each signal was a
+ * workflow task on both sides, three per row. Rows recorded before it (01-, 02- histories) signal as they did.
+ */
+export const MIRROR_ROW_EVENTS_PATCH = 'mirror-row-events-from-worker-and-job';
+
+/**
  * One CSV row: obtain a browser session on some worker, run every step there, always release the session.
  * A lost session (worker or browser died) restarts the row from its first step on whichever worker is free.
  */
 export async function rowRun(input: RowRunInput): Promise<RowResult> {
-  const result = await runRow(input);
-  await emitMirror(input.mirror, input.jobId, [
-    {
-      kind: 'row',
-      jobId: input.jobId,
-      row: input.row,
-      status: result.status,
-      workerId: result.workerId,
-      sessionRestarts: result.sessionRestarts,
-      durationMs: result.durationMs,
-      errorMessage: result.error?.message,
-      errorStepIndex: result.error?.stepIndex,
-      errorType: result.error?.type,
-      completedAt: Date.now(),
-    },
-  ]);
+  const signalsMirror = input.mirror && !patched(MIRROR_ROW_EVENTS_PATCH);
+  const result = await runRow(input, signalsMirror);
+  if (signalsMirror) await emitMirror(true, input.jobId, [rowEndEvent(input.jobId, result, Date.now())]);
   return result;
 }
 
-async function runRow(input: RowRunInput): Promise<RowResult> {
+async function runRow(input: RowRunInput, signalsMirror: boolean): Promise<RowResult> {
   const started = Date.now();
   let attempt = 0;
   let session: SessionReady | undefined;
@@ -125,7 +122,7 @@ async function runRow(input: RowRunInput): Promise<RowResult> {
   let sessionRestarts = 0;
   for (;;) {
     session = undefined;
-    const outcome = await runAttempt(input, attempt, () => session);
+    const outcome = await runAttempt(input, attempt, () => session, signalsMirror);
     if (outcome.kind === 'sessionLost' && sessionRestarts < input.config.maxSessionRestarts) {
       sessionRestarts++;
       attempt++;
@@ -166,9 +163,15 @@ async function runRow(input: RowRunInput): Promise<RowResult> {
   }
 }
 
-async function runAttempt(input: RowRunInput, attempt: number, currentSession: () => SessionReady | undefined): Promise<AttemptOutcome> {
+async function runAttempt(
+  input: RowRunInput,
+  attempt: number,
+  currentSession: () => SessionReady | undefined,
+  signalsMirror: boolean,
+): Promise<AttemptOutcome> {
   const { workflowId, runId } = workflowInfo();
   const { config } = input;
+  const secretColumns = input.secretColumns ?? [];
   // The holder must outlive a cancel of the row: the row releases the session itself (closing the page at
   // once) instead of waiting for the holder to hear about the cancel through its next heartbeat. So it runs
   // in a scope shielded from the row's cancellation, which the row cancels explicitly when it must.
@@ -192,6 +195,7 @@ async function runAttempt(input: RowRunInput, attempt: number, currentSession: (
           browser: config.browser,
           headless: config.headless,
           viewport: config.viewport,
+          ...(input.mirror && !signalsMirror ? { valuesMasked: maskRow(input.values, (c) => secretColumns.includes(c)) } : {}),
         }),
       );
     })
@@ -215,7 +219,7 @@ async function runAttempt(input: RowRunInput, attempt: number, currentSession: (
   }
   const session = currentSession();
   if (!session) return holderOutcome(holderError, steps, 0);
-  void emitMirror(input.mirror, input.jobId, [
+  void emitMirror(signalsMirror, input.jobId, [
     {
       kind: 'row',
       jobId: input.jobId,
@@ -262,6 +266,7 @@ async function runAttempt(input: RowRunInput, attempt: number, currentSession: (
       thinkTimeMs: thinkMs,
       screenshots: config.screenshots,
       closeSession: index === input.steps.length - 1 ? 'whenDone' : 'onFinalFailure',
+      mirror: input.mirror,
     };
     const stepScope = new CancellationScope();
     const run = stepScope.run(() => stepActivities(session.taskQueue, timeoutMs, thinkMs).runStep(stepInput));

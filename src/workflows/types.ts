@@ -71,6 +71,8 @@ export interface RowRunInput {
   flowTimeoutMs?: number;
   config: JobConfig;
   mirror: boolean;
+  /** CSV columns masked when the row's values are mirrored (absent in rows started before it existed). */
+  secretColumns?: string[];
 }
 
 export interface JobSummary {
@@ -125,6 +127,8 @@ export interface StepRunInput {
    * row). Absent (rows started before this option existed): never.
    */
   closeSession?: 'whenDone' | 'onFinalFailure';
+  /** The job mirrors to Supabase: the step's log lines go there. Absent (older rows): whenever the worker can. */
+  mirror?: boolean;
 }
 
 export interface StepRunOutput {
@@ -158,4 +162,9 @@ export interface HoldSessionInput {
   browser: JobConfig['browser'];
   headless: boolean;
   viewport: JobConfig['viewport'];
+  /**
+   * Present when the job mirrors to Supabase: the row's values with secrets masked, sent with the row's
+   * `running` event once the session is open.
+   */
+  valuesMasked?: RowValues;
 }

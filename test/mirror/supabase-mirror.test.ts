@@ -1,9 +1,14 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { defaultPayloadConverter } from '@temporalio/common';
 import { Pool } from 'pg';
 import { applyMigrations } from '../../src/mirror/db/apply-migrations';
+import type { MirrorEvent } from '../../src/mirror/events';
+import { mirrorOutbox } from '../../src/mirror/mirror-outbox';
 import { PROJECT_ROOT } from '../../src/support/tools';
+import { mirrorWorkflowId, rowWorkflowId } from '../../src/workflows/definitions';
 import { startHarness, Harness, newJobId } from '../support/harness';
+import { slowRecording } from '../support/recordings';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 import { startPostgrestGateway, PostgrestGateway } from '../support/postgrest-gateway';
 
@@ -53,6 +58,12 @@ describe('Supabase mirror (supabase-js → PostgREST-compatible gateway → real
 
   const q = async (sql: string, args: unknown[] = []) => (await pool.query(sql, args)).rows;
   const mirrorDone = (jobId: string) => h.client.client.workflow.getHandle(`mirror-${jobId}`).result();
+  const historyOf = async (workflowId: string) => (await h.client.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+  /** The batches of events that reached the job's mirror workflow (its outbox) as signals. */
+  const outboxSignals = async (jobId: string): Promise<MirrorEvent[][]> =>
+    (await historyOf(mirrorWorkflowId(jobId)))
+      .filter((e) => e.workflowExecutionSignaledEventAttributes)
+      .map((e) => defaultPayloadConverter.fromPayload<MirrorEvent[]>(e.workflowExecutionSignaledEventAttributes!.input!.payloads![0]));
 
   it('mirrors a job end to end: exactly the expected rows, secrets masked, screenshot uploaded', async () => {
     const jobId = newJobId('m');
@@ -85,16 +96,23 @@ describe('Supabase mirror (supabase-js → PostgREST-compatible gateway → real
       [2, 'failed'],
     ]);
     expect(rows[0].values_masked).toEqual({ user: 'ada', password: '***', expect: '#first-name' });
+    // started_at comes only with the `running` event, which the worker that opened the session writes.
+    expect(rows.every((r) => r.started_at !== null && r.worker_id !== null)).toBe(true);
     expect(rows[1]).toMatchObject({ error_step_index: 3, error_type: 'ElementNotFound' });
 
     // One log line per step attempt and event: 4 started + 4 passed for row 1; row 2 fails step 3 once.
-    const logs = await q(
-      'select row_index, step_index, attempt, event, selector_used from execution_logs where job_id = $1 order by row_index, step_index, occurred_at, event',
-      [jobId],
-    );
     const expected = summary.results.reduce(
       (n, r) => n + r.steps.filter((s) => s.status !== 'skipped').reduce((m, s) => m + 2 * s.attempts, 0),
       0,
+    );
+    // Log lines are written by the workers themselves, so they need not have landed when the mirror workflow ends.
+    const logs = await until(
+      () =>
+        q(
+          'select row_index, step_index, attempt, event, selector_used from execution_logs where job_id = $1 order by row_index, step_index, occurred_at, event',
+          [jobId],
+        ),
+      (rows) => rows.length >= expected,
     );
     expect(logs).toHaveLength(expected);
     expect(new Set(logs.map((l) => `${l.row_index}:${l.step_index}:${l.attempt}:${l.event}`)).size).toBe(logs.length);
@@ -110,6 +128,35 @@ describe('Supabase mirror (supabase-js → PostgREST-compatible gateway → real
     expect(shots).toHaveLength(1);
     expect(shots[0]).toMatchObject({ row_index: 2, step_index: 3, bucket: 'execution-screenshots' });
     expect(existsSync(join(gateway.storageDir, 'execution-screenshots', 'objects', shots[0].storage_path))).toBe(true);
+
+    // What went through Temporal: the job's own signals (start, one per finished row, end) and at most a
+    // few log lines (a worker's direct write can beat the job's first write, and then takes the outbox).
+    const signals = await outboxSignals(jobId);
+    expect(signals.filter((batch) => batch.some((e) => e.kind === 'job'))).toHaveLength(2 + 2);
+    const logsViaOutbox = signals.flat().filter((e) => e.kind === 'log').length;
+    expect(logsViaOutbox).toBeLessThan(expected / 2);
+    for (const row of [1, 2]) {
+      const rowSignals = (await historyOf(rowWorkflowId(jobId, row))).filter(
+        (e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes,
+      );
+      expect(rowSignals).toHaveLength(0);
+    }
+
+    // A worker's line that comes after the job's mirror workflow ended still lands: the outbox starts again.
+    const late: MirrorEvent = {
+      kind: 'log',
+      jobId,
+      row: 1,
+      sessionAttempt: 0,
+      stepIndex: 0,
+      attempt: 9,
+      stepType: 'navigate',
+      event: 'started',
+      occurredAt: Date.now(),
+    };
+    await mirrorOutbox(h.client.client, h.env.TEMPORAL_TASK_QUEUE)(jobId, [late]);
+    await mirrorDone(jobId);
+    expect(await q('select id from execution_logs where job_id = $1 and attempt = 9', [jobId])).toHaveLength(1);
 
     const health = await q('select * from runner_health');
     expect(health.length).toBeGreaterThanOrEqual(1);
@@ -144,6 +191,31 @@ describe('Supabase mirror (supabase-js → PostgREST-compatible gateway → real
     expect(rows.map((r) => r.status)).toEqual(['passed', 'passed', 'passed', 'passed']);
     const logs = await q('select id from execution_logs where job_id = $1', [jobId]);
     expect(logs).toHaveLength(4 * 4 * 2); // started + passed for each of 16 step attempts, once each
+  });
+
+  it('a cancelled job: the running row and every row that never started are mirrored as cancelled', async () => {
+    const jobId = newJobId('cancel');
+    const worker = h.workers[0];
+    const before = worker.sessions.sessionsExecuted;
+    await h.client.startExecution({
+      jobId,
+      recording: slowRecording(20_000, 'cancel me'),
+      csv: 'n\n' + [1, 2, 3, 4, 5, 6].join('\n') + '\n',
+      config: { timingMode: 'instant', maxConcurrentRows: 1, defaults: { baseUrl: h.site.url } },
+    });
+    while (worker.sessions.sessionsExecuted === before) await new Promise((r) => setTimeout(r, 20));
+    await h.client.cancelExecution(jobId);
+    const summary = await h.client.getResult(jobId);
+    expect(summary).toMatchObject({ status: 'cancelled', rows: { total: 6, cancelled: 6 } });
+    await mirrorDone(jobId);
+
+    const [job] = await q('select status, rows_cancelled from execution_jobs where id = $1', [jobId]);
+    expect(job).toEqual({ status: 'cancelled', rows_cancelled: 6 });
+    const rows = await q('select row_index, status from execution_rows where job_id = $1 order by row_index', [jobId]);
+    expect(rows.map((r) => r.status)).toEqual(Array(6).fill('cancelled'));
+    // Rows 2–6 never started: one signal for all of them, not one each.
+    const signals = await outboxSignals(jobId);
+    expect(signals.filter((batch) => batch.some((e) => e.kind === 'row' && e.status === 'cancelled'))).toHaveLength(2);
   });
 
   it('portal path: a job started with only its jobId loads its recording and CSV from Supabase', async () => {

@@ -1,25 +1,39 @@
 import type { MirrorEvent } from '../../src/mirror/events';
-import { createMirrorSignalBatcher } from '../../src/mirror/signal-batcher';
+import { createMirrorBatcher } from '../../src/mirror/mirror-batcher';
 
 const log = (jobId: string, stepIndex: number): MirrorEvent =>
-  ({ kind: 'log', jobId, row: 1, sessionAttempt: 0, stepIndex, attempt: 1, stepType: 'click', event: 'passed', occurredAt: stepIndex }) as MirrorEvent;
+  ({
+    kind: 'log',
+    jobId,
+    row: 1,
+    sessionAttempt: 0,
+    stepIndex,
+    attempt: 1,
+    stepType: 'click',
+    event: 'passed',
+    occurredAt: stepIndex,
+  }) as MirrorEvent;
 const steps = (events: MirrorEvent[]) => events.map((e) => (e as { stepIndex: number }).stepIndex);
 
-describe('mirror signal batcher', () => {
+describe('mirror batcher', () => {
   it('sends the events of one job that arrive within the interval as one signal, in order', async () => {
     const sent: Array<{ jobId: string; events: MirrorEvent[] }> = [];
-    const batcher = createMirrorSignalBatcher({ send: async (jobId, events) => void sent.push({ jobId, events }), intervalMs: 50 });
-    const done = Promise.all([batcher.emit('a', [log('a', 0)]), batcher.emit('b', [log('b', 0)]), batcher.emit('a', [log('a', 1), log('a', 2)])]);
+    const batcher = createMirrorBatcher({ send: async (jobId, events) => void sent.push({ jobId, events }), intervalMs: 50 });
+    const done = Promise.all([
+      batcher.emit('a', [log('a', 0)]),
+      batcher.emit('b', [log('b', 0)]),
+      batcher.emit('a', [log('a', 1), log('a', 2)]),
+    ]);
     expect(sent).toHaveLength(0); // nothing goes out before the interval
     await done;
     expect(sent.map((s) => s.jobId).sort()).toEqual(['a', 'b']);
     expect(steps(sent.find((s) => s.jobId === 'a')!.events)).toEqual([0, 1, 2]);
   });
 
-  it('sends a full batch at once, and keeps a job\'s batches in order even when a send is slow', async () => {
+  it("sends a full batch at once, and keeps a job's batches in order even when a send is slow", async () => {
     const sent: number[][] = [];
     let first = true;
-    const batcher = createMirrorSignalBatcher({
+    const batcher = createMirrorBatcher({
       send: async (_jobId, events) => {
         if (first) {
           first = false;
@@ -42,7 +56,7 @@ describe('mirror signal batcher', () => {
   it('rejects the callers of a failed send, and flush() sends what is waiting', async () => {
     let fail = true;
     const sent: number[][] = [];
-    const batcher = createMirrorSignalBatcher({
+    const batcher = createMirrorBatcher({
       send: async (_jobId, events) => {
         if (fail) throw new Error('workflow not found');
         sent.push(steps(events));

@@ -1,16 +1,16 @@
 import type { MirrorEvent } from './events';
 
-export interface MirrorSignalBatcherOptions {
-  /** Sends one batch to the job's mirror workflow (a Temporal signal). */
+export interface MirrorBatcherOptions {
+  /** Sends one batch of a job's events (to Supabase, else to the job's mirror workflow: direct-first-sender.ts). */
   send: (jobId: string, events: MirrorEvent[]) => Promise<void>;
-  /** How long events may wait to share a signal. Log lines must reach the portal within about a second. */
+  /** How long events may wait to share a send. Log lines must reach the portal within about a second. */
   intervalMs?: number;
   /** A batch this large goes out at once. */
   maxEvents?: number;
 }
 
-export interface MirrorSignalBatcher {
-  /** Queues events for the job; resolves once the signal carrying them was accepted (rejects if it failed). */
+export interface MirrorBatcher {
+  /** Queues events for the job; resolves once the batch carrying them was sent (rejects if it failed). */
   emit(jobId: string, events: MirrorEvent[]): Promise<void>;
   /** Sends everything queued now (worker shutdown). */
   flush(): Promise<void>;
@@ -23,12 +23,12 @@ interface Pending {
 }
 
 /**
- * Coalesces a worker's mirror events per job into one signal per interval instead of one per log line: a
- * step then costs the mirror workflow a fraction of a signal and of a workflow task, not two of each. Batches
- * of one job go out one after another, in order. Events still waiting when a worker dies are lost with its
- * session; that row restarts, and its outcome is mirrored by its workflow, not by these lines.
+ * Coalesces a worker's mirror events per job into one send per interval instead of one per log line: one
+ * request for many lines. Batches of one job go out one after another, in order. Events still waiting when a
+ * worker dies are lost with its session; that row restarts, and its outcome is mirrored by the job workflow,
+ * not by these lines.
  */
-export function createMirrorSignalBatcher(opts: MirrorSignalBatcherOptions): MirrorSignalBatcher {
+export function createMirrorBatcher(opts: MirrorBatcherOptions): MirrorBatcher {
   const intervalMs = opts.intervalMs ?? 500;
   const maxEvents = opts.maxEvents ?? 100;
   const pending = new Map<string, Pending>();
