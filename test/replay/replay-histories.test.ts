@@ -44,6 +44,18 @@ describe('workflow histories replay against the current code', () => {
     expect(activities(after, 'runStep').length).toBeGreaterThan(1);
   });
 
+  it('covers rows from before and after rows stopped signalling the mirror themselves', () => {
+    const signals = (evs: Event[]) => evs.filter((e) => e.eventType === 'EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED');
+    const markers = (evs: Event[]) => evs.filter((e) => e.eventType === 'EVENT_TYPE_MARKER_RECORDED');
+    // Before: a row signals "running" and its end. After: the holder's worker and the job do, behind a patch.
+    expect(signals(events('02-close-session-in-step', 'passed', 'rowRun'))).toHaveLength(2);
+    const after = events('03-mirror-events-from-worker', 'passed', 'rowRun');
+    expect(signals(after)).toHaveLength(0);
+    expect(markers(after)).toHaveLength(1);
+    // The cancelled job's never-started row goes out behind the same patch.
+    expect(markers(events('03-mirror-events-from-worker', 'cancelled', 'executionJob'))).toHaveLength(1);
+  });
+
   it.each(fixtures.map((f) => [`${f.generation}/${f.file}`, f.json]))('%s replays without nondeterminism', async (file, history) => {
     await Worker.runReplayHistory({ workflowBundle: { codePath: testState().bundlePath } }, history, String(file));
   });
