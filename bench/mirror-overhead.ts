@@ -5,7 +5,7 @@
  *
  * Measured per step: the engine's own time (StepRunOutput.durationMs, which would include any wait on the
  * mirror) and the step's whole round trip from the row's history (previous completion → this completion),
- * plus job wall time. The difference on − off comes with a 95% confidence interval: "no measurable time per
+ * plus job wall time, and how soon after a step ends its log line is stored. The difference on − off comes with a 95% confidence interval: "no measurable time per
  * step" means the interval contains 0. Each "on" job's mirror workflow is awaited before the next job, so
  * the mirror's full cost lands in the "on" runs, and at the end every log line is counted in PostgreSQL.
  */
@@ -52,6 +52,8 @@ export interface MirrorResult {
   cpuMsPerStep: Record<Mode, { node: number; chromium: number; temporal: number; gateway: number; postgresAndOther: number; total: number }>;
   /** Log lines found in PostgreSQL for the "on" jobs, and how many there must be (2 per step attempt). */
   logRows: { expected: number; found: number };
+  /** A step's end (its `passed` line's occurred_at, worker clock) → that line stored (created_at, same machine). */
+  logVisibleMs: Summary;
 }
 
 function diff(on: number[], off: number[]): MirrorDiff {
@@ -144,10 +146,20 @@ export async function benchMirror(ctx: BenchContext): Promise<MirrorResult> {
 
     const pg = new PgClient({ connectionString: db.url });
     await pg.connect();
+    const expected = onJobs.length * rows * steps * 2;
     let found = 0;
+    let visible: number[] = [];
     try {
-      const r = await pg.query('select count(*)::int as n from execution_logs where job_id = any($1)', [onJobs]);
-      found = r.rows[0].n;
+      // Workers write log lines themselves: give the last batch a moment to land.
+      for (let tries = 0; tries < 20 && found < expected; tries++) {
+        if (tries > 0) await new Promise((r) => setTimeout(r, 250));
+        found = (await pg.query('select count(*)::int as n from execution_logs where job_id = any($1)', [onJobs])).rows[0].n;
+      }
+      const lag = await pg.query(
+        `select extract(epoch from (created_at - occurred_at)) * 1000 as ms from execution_logs where job_id = any($1) and event = 'passed'`,
+        [onJobs],
+      );
+      visible = lag.rows.map((r) => Number(r.ms));
     } finally {
       await pg.end();
     }
@@ -164,7 +176,8 @@ export async function benchMirror(ctx: BenchContext): Promise<MirrorResult> {
       jobWallRatio: round(mean(walls.on) / mean(walls.off), 3),
       cpuMsPerStep: { off: cpuPerStep(cpu.off, rows * steps), on: cpuPerStep(cpu.on, rows * steps) },
       // Every step passes on its first attempt here: a "started" and a "passed" line each.
-      logRows: { expected: onJobs.length * rows * steps * 2, found },
+      logRows: { expected, found },
+      logVisibleMs: summarize(visible),
     };
   } finally {
     await workers.on?.stop();

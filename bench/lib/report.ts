@@ -45,6 +45,10 @@ export function targets(r: BenchResults): Target[] {
     });
     const { found, expected } = r.mirror.logRows;
     out.push({ name: 'Mirror: log lines in PostgreSQL', target: `all ${expected}`, value: found, unit: 'rows', met: found === expected });
+    const visible = r.mirror.logVisibleMs?.p95;
+    if (visible !== undefined) {
+      out.push({ name: 'Mirror: step end → log line stored, p95', target: '≤ 1000 ms', value: visible, unit: 'ms', met: visible <= 1000 });
+    }
   }
   return out;
 }
@@ -191,6 +195,7 @@ export function report(r: BenchResults): string {
         ]) +
         `\non − off per step, 95% CI: engine ${ci(m.engineDiff)}; round trip ${ci(m.roundTripDiff)}; job wall on/off ${m.jobWallRatio}×` +
         `\nlog lines in PostgreSQL: ${m.logRows.found} of ${m.logRows.expected} expected` +
+        (m.logVisibleMs ? `; step end → line stored p50 ${m.logVisibleMs.p50} ms, p95 ${m.logVisibleMs.p95} ms, max ${m.logVisibleMs.max} ms` : '') +
         '\n\nCPU ms per step, by process (the machine has 2 cores to share among all of them)\n' +
         table(
           ['mirror', 'worker (node)', 'chromium', 'temporal server', 'gateway', 'postgres + other', 'total'],
