@@ -5,8 +5,8 @@
  *
  * Measured per step: the engine's own time (StepRunOutput.durationMs, which would include any wait on the
  * mirror) and the step's whole round trip from the row's history (previous completion → this completion),
- * plus job wall time, and how soon after a step ends its log line is stored. The difference on − off comes with a 95% confidence interval: "no measurable time per
- * step" means the interval contains 0. Each "on" job's mirror workflow is awaited before the next job, so
+ * plus job wall time, and how soon after a step ends its log line is stored. The difference on − off comes
+ * with a 95% confidence interval: "no measurable time per step" means the interval contains 0. Each "on" job's mirror workflow is awaited before the next job, so
  * the mirror's full cost lands in the "on" runs, and at the end every log line is counted in PostgreSQL.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
