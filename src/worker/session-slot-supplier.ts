@@ -17,7 +17,8 @@ export function createSessionSlotSupplier(maxSessions: number, memory?: Pick<Mem
     type: 'custom',
     async reserveSlot(_ctx, abortSignal): Promise<SlotPermit> {
       while (!available()) {
-        if (abortSignal.aborted) throw new DOMException('slot reservation aborted', 'AbortError');
+        // The SDK's own reason, not an error of ours: it treats anything else as a supplier failure and logs it.
+        if (abortSignal.aborted) throw abortSignal.reason;
         // Woken by a released slot; the timer re-reads memory, which changes without any event.
         await new Promise<void>((resolve) => {
           const done = () => {
