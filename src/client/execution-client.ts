@@ -4,6 +4,7 @@ import { loadEnv, Env } from '../config/env';
 import { prepareExecution } from '../activities/prepare-execution';
 import { InputError } from '../recording/input-error';
 import { temporalConnectionOptions } from '../temporal/connection';
+import { temporalDataConverter } from '../temporal/payload-encryption';
 import { orchestrationQueue } from '../temporal/task-queues';
 import { executionWorkflowId, progressQuery } from '../workflows/definitions';
 import type { executionJob } from '../workflows/execution-job';
@@ -34,7 +35,8 @@ export class ExecutionClient {
   static async connect(env: Env = loadEnv()): Promise<ExecutionClient> {
     const address = env.TEMPORAL_ADDRESS ?? `127.0.0.1:${env.TEMPORAL_DEV_PORT}`;
     const connection = await Connection.connect(temporalConnectionOptions(env, address));
-    return new ExecutionClient(new Client({ connection, namespace: env.TEMPORAL_NAMESPACE }), env, connection);
+    const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE, dataConverter: temporalDataConverter(env) });
+    return new ExecutionClient(client, env, connection);
   }
 
   /**

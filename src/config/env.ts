@@ -8,6 +8,8 @@ const bool = (def: boolean) =>
     .default(def ? 'true' : 'false')
     .transform((v) => v === 'true' || v === '1' || v === 'yes');
 const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
+const AES_KEY_HINT = 'must be 32 bytes in base64 (make one with: openssl rand -base64 32)';
+const isAesKey = (v: string) => /^[A-Za-z0-9+/]+=*$/.test(v.trim()) && Buffer.from(v.trim(), 'base64').length === 32;
 
 /** Every environment variable the worker and client read. README's configuration table mirrors this. */
 export const envSchema = z.object({
@@ -19,6 +21,13 @@ export const envSchema = z.object({
   TEMPORAL_TLS_KEY_PATH: z.string().optional(),
   TEMPORAL_TLS_CA_PATH: z.string().optional(),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('recorder-runner'),
+  /** Encrypts every payload Temporal stores (CSV values included); the same key on every client and worker. */
+  TEMPORAL_PAYLOAD_KEY: z.string().refine(isAesKey, AES_KEY_HINT).optional(),
+  /** Earlier keys, comma-separated: decrypt only, for histories written before a rotation. */
+  TEMPORAL_PAYLOAD_PREVIOUS_KEYS: z
+    .string()
+    .refine((v) => v.split(',').every((k) => k.trim() === '' || isAesKey(k)), `each key ${AES_KEY_HINT}`)
+    .optional(),
   TEMPORAL_DEV_DB: z.string().default('.temporal/dev.db'),
   TEMPORAL_DEV_PORT: int(7233, 1, 65535),
   TEMPORAL_UI_PORT: int(8233, 1, 65535),

@@ -9,6 +9,7 @@ import type { Env } from '../config/env';
 import type { Logger } from '../logging/logger';
 import { resolveToolPaths } from '../support/tools';
 import { temporalConnectionOptions } from '../temporal/connection';
+import { temporalDataConverter } from '../temporal/payload-encryption';
 import { orchestrationQueue, sessionsQueue, workerQueue } from '../temporal/task-queues';
 import { sessionReadySignal } from '../workflows/definitions';
 import { createMirrorActivities } from '../activities/mirror-activities';
@@ -58,7 +59,8 @@ export async function startRunnerWorker(opts: RunnerWorkerOptions): Promise<Runn
   const connectionOptions = temporalConnectionOptions(env, opts.address);
   const connection = await NativeConnection.connect(connectionOptions);
   const clientConnection = await Connection.connect(connectionOptions);
-  const client = new Client({ connection: clientConnection, namespace: env.TEMPORAL_NAMESPACE });
+  const dataConverter = temporalDataConverter(env);
+  const client = new Client({ connection: clientConnection, namespace: env.TEMPORAL_NAMESPACE, dataConverter });
   const { chromium } = resolveToolPaths();
   const sessions = new SessionRegistry({ executablePath: env.CHROMIUM_PATH ?? chromium });
   const base = env.TEMPORAL_TASK_QUEUE;
@@ -69,7 +71,13 @@ export async function startRunnerWorker(opts: RunnerWorkerOptions): Promise<Runn
   const mirrorActivities = createMirrorActivities({ mirror, logger: log });
   const startedAt = Date.now();
 
-  const common = { connection, namespace: env.TEMPORAL_NAMESPACE, identity: workerId, shutdownGraceTime: env.SHUTDOWN_GRACE_MS };
+  const common = {
+    connection,
+    namespace: env.TEMPORAL_NAMESPACE,
+    identity: workerId,
+    shutdownGraceTime: env.SHUTDOWN_GRACE_MS,
+    dataConverter,
+  };
   const orchestration = await Worker.create({
     ...common,
     taskQueue: orchestrationQueue(base),

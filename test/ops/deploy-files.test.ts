@@ -221,7 +221,7 @@ describe('deploy/k8s', () => {
     const known = new Set([...Object.keys(envSchema.shape), ...OPS_ENV]);
     for (const key of [...Object.keys(config), ...Object.keys(secret)])
       expect({ key, known: known.has(key) }).toEqual({ key, known: true });
-    expect(Object.keys(secret).sort()).toEqual(['SUPABASE_SERVICE_ROLE_KEY', 'TEMPORAL_API_KEY']);
+    expect(Object.keys(secret).sort()).toEqual(['SUPABASE_SERVICE_ROLE_KEY', 'TEMPORAL_API_KEY', 'TEMPORAL_PAYLOAD_KEY']);
     // Values a ConfigMap holds are strings; a YAML number would be rejected by the API server.
     for (const [key, value] of Object.entries(config)) expect({ key, type: typeof value }).toEqual({ key, type: 'string' });
   });

@@ -3,7 +3,13 @@ import { createSessionSlotSupplier } from '../../src/worker/session-slot-supplie
 
 const ctx = {} as SlotReserveContext;
 const settledWithin = async (p: Promise<unknown>, ms: number) =>
-  Promise.race([p.then(() => true, () => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
+  Promise.race([
+    p.then(
+      () => true,
+      () => true,
+    ),
+    new Promise<boolean>((r) => setTimeout(() => r(false), ms)),
+  ]);
 
 describe('session slot supplier', () => {
   it('hands out maxSessions slots; the next reservation waits for a release', async () => {
