@@ -28,6 +28,14 @@ export const envSchema = z.object({
     .string()
     .refine((v) => v.split(',').every((k) => k.trim() === '' || isAesKey(k)), `each key ${AES_KEY_HINT}`)
     .optional(),
+  /**
+   * With TEMPORAL_PAYLOAD_KEY: serve a remote codec endpoint here so the Web UI and the CLI can show decrypted
+   * payloads (src/temporal/codec-server.ts). 0: off.
+   */
+  CODEC_SERVER_PORT: int(0, 0, 65535),
+  CODEC_SERVER_HOST: z.string().default('127.0.0.1'),
+  /** Browser origins that may call the codec endpoint, comma-separated: the Web UI's. */
+  CODEC_SERVER_ORIGINS: z.string().default('http://127.0.0.1:8233,http://localhost:8233'),
   TEMPORAL_DEV_DB: z.string().default('.temporal/dev.db'),
   TEMPORAL_DEV_PORT: int(7233, 1, 65535),
   TEMPORAL_UI_PORT: int(8233, 1, 65535),

@@ -13,6 +13,8 @@ export interface DevServerOptions {
   /** Set false to run without the Web UI (tests). */
   ui?: boolean;
   namespace?: string;
+  /** The Web UI asks this remote codec endpoint to decrypt payloads (see codec-server.ts). */
+  uiCodecEndpoint?: string;
   /** Extra dynamic config, `key=value` (the benchmark's --server-config), after the defaults below. */
   dynamicConfig?: string[];
   logger?: Logger;
@@ -59,6 +61,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
   args.push('--namespace', opts.namespace ?? 'default');
   if (opts.ui === false) args.push('--headless');
   else args.push('--ui-port', String(uiPort));
+  if (opts.ui !== false && opts.uiCodecEndpoint) args.push('--ui-codec-endpoint', opts.uiCodecEndpoint);
   if (opts.dbFilename) {
     mkdirSync(dirname(opts.dbFilename), { recursive: true });
     args.push('--db-filename', opts.dbFilename);

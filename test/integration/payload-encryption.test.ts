@@ -1,9 +1,13 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Client } from '@temporalio/client';
-import { PROJECT_ROOT } from '../../src/support/tools';
+import { PROJECT_ROOT, resolveToolPaths } from '../../src/support/tools';
+import { startCodecServer } from '../../src/temporal/codec-server';
+import { temporalDataConverter } from '../../src/temporal/payload-encryption';
 import { executionWorkflowId, rowWorkflowId } from '../../src/workflows/definitions';
-import { startHarness, Harness, newJobId } from '../support/harness';
+import { startHarness, Harness, newJobId, testState } from '../support/harness';
 
 const PASSWORD = 'Hunter2-Very-Secret';
 const recording = {
@@ -77,5 +81,52 @@ describe('payload encryption (TEMPORAL_PAYLOAD_KEY): real Temporal, real Chromiu
     const jobId = await runJob(encrypted, 'enc-nokey');
     const raw = new Client({ connection: encrypted.client.client.connection, namespace: encrypted.env.TEMPORAL_NAMESPACE });
     await expect(raw.workflow.getHandle(executionWorkflowId(jobId)).result()).rejects.toThrow(/binary\/encrypted/);
+  });
+
+  it('operators: the codec endpoint shows decrypted payloads to `temporal workflow show` (and the Web UI), to allowed origins only', async () => {
+    const jobId = await runJob(encrypted, 'enc-codec');
+    const codec = temporalDataConverter(encrypted.env)!.payloadCodecs![0];
+    const server = await startCodecServer({ codec, port: 0, allowedOrigins: ['http://127.0.0.1:8233'] });
+    try {
+      // Asynchronous: the CLI calls the codec server, which answers from this very process.
+      const jobInput = async (...extra: string[]) => {
+        const { stdout } = await promisify(execFile)(
+          resolveToolPaths().temporal!,
+          ['workflow', 'show', '--address', testState().address, '-w', executionWorkflowId(jobId), '-o', 'json', ...extra],
+          { maxBuffer: 16 << 20, timeout: 30_000 },
+        );
+        const [payload] = JSON.parse(stdout).events[0].workflowExecutionStartedEventAttributes.input.payloads;
+        const text = (b64: string) => Buffer.from(b64, 'base64').toString('latin1');
+        return { encoding: text(payload.metadata.encoding), data: text(payload.data) };
+      };
+      const stored = await jobInput();
+      expect(stored.encoding).toBe('binary/encrypted');
+      expect(stored.data).not.toContain('ada@example.com');
+      const shown = await jobInput('--codec-endpoint', server.url);
+      expect(shown.encoding).toBe('json/plain');
+      expect(shown.data).toContain('ada@example.com');
+
+      const ui = 'http://127.0.0.1:8233';
+      const preflight = await fetch(`${server.url}/decode`, {
+        method: 'OPTIONS',
+        headers: { origin: ui, 'access-control-request-method': 'POST' },
+      });
+      expect(preflight.status).toBe(204);
+      expect(preflight.headers.get('access-control-allow-origin')).toBe(ui);
+      const foreign = await fetch(`${server.url}/decode`, {
+        method: 'POST',
+        headers: { origin: 'http://elsewhere.test', 'content-type': 'application/json' },
+        body: JSON.stringify({ payloads: [] }),
+      });
+      expect(foreign.status).toBe(403);
+      const malformed = await fetch(`${server.url}/decode`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"nope":1}',
+      });
+      expect(malformed.status).toBe(400);
+    } finally {
+      await server.close();
+    }
   });
 });
