@@ -45,16 +45,21 @@ describe('concurrency', () => {
       config: { timingMode: 'instant', maxConcurrentRows: 2, defaults: { baseUrl: h.site.url } },
     });
     const result = h.client.getResult(jobId);
-    const poll = setInterval(
-      () =>
-        h.client.getProgress(jobId).then(
+    // One query at a time, and the last one awaited: a query still in flight when the worker shuts down
+    // outlives this test, and its client retries on a closed channel later (an uncaught error in another suite).
+    let inFlight: Promise<unknown> | undefined;
+    const poll = setInterval(() => {
+      inFlight ??= h.client
+        .getProgress(jobId)
+        .then(
           (p) => (maxRunning = Math.max(maxRunning, p.rows.running)),
           () => undefined,
-        ),
-      50,
-    );
+        )
+        .finally(() => (inFlight = undefined));
+    }, 50);
     const summary = await result;
     clearInterval(poll);
+    await inFlight;
     const { maxTotal } = sampler.stop();
     expect(summary.rows).toEqual({ total: 6, passed: 6, failed: 0, cancelled: 0 });
     expect(maxTotal).toBe(2);
