@@ -122,3 +122,58 @@ it('refuses new sessions after close()', async () => {
   await expect(local.openSession({})).rejects.toThrow(/closed/);
   await local.close();
 });
+
+it('opens the next session from a context made when the last one closed: same options, fresh, taken at once', async () => {
+  const local = new BrowserPool({ browser: 'chromium', headless: true });
+  try {
+    const viewport = { width: 800, height: 600 };
+    const first = await local.openSession({ viewport });
+    await first.mainPage.goto(`${server.url}/title.html`);
+    await first.mainPage.evaluate(() => localStorage.setItem('row', 'first'));
+    expect(await local.spareReady()).toBe(false); // not while a row runs: it would compete for the CPU
+    await first.close();
+    expect(await local.spareReady()).toBe(true);
+
+    const second = await local.openSession({ viewport });
+    expect(local.sparesUsed).toBe(1);
+    expect(second.mainPage.url()).toBe('about:blank');
+    expect(second.mainPage.viewportSize()).toEqual(viewport);
+    await second.mainPage.goto(`${server.url}/title.html`);
+    await expect(second.mainPage.evaluate(() => localStorage.getItem('row'))).resolves.toBeNull();
+    await second.close();
+
+    // Other options: a context of their own; the next spare follows them.
+    const other = { width: 500, height: 400 };
+    const third = await local.openSession({ viewport: other });
+    expect(local.sparesUsed).toBe(1);
+    expect(third.mainPage.viewportSize()).toEqual(other);
+    await third.close();
+    const fourth = await local.openSession({ viewport: other });
+    expect(local.sparesUsed).toBe(2);
+    expect(fourth.mainPage.viewportSize()).toEqual(other);
+  } finally {
+    await local.close();
+  }
+});
+
+it('never hands out a spare from a browser that died, and relaunches no browser just for one', async () => {
+  const local = new BrowserPool({ browser: 'chromium', headless: true });
+  try {
+    await (await local.openSession({})).close();
+    expect(await local.spareReady()).toBe(true);
+    const held = await local.openSession({});
+    const gone = new Promise((ok) => local.once('browserDisconnected', ok));
+    process.kill((await local.browserPid()) as number, 'SIGKILL');
+    await gone;
+    await held.close(); // a closing session of a dead browser prepares nothing
+    expect(await local.spareReady()).toBe(false);
+    expect(local.isConnected).toBe(false);
+    const fresh = await local.openSession({});
+    expect(local.sparesUsed).toBe(1);
+    expect(local.relaunches).toBe(1);
+    await executeStep(fresh, { type: 'navigate', url: `${server.url}/title.html` }, { timeoutMs: 5000 });
+    await expect(fresh.mainPage.title()).resolves.toBe('Known Title');
+  } finally {
+    await local.close();
+  }
+});
