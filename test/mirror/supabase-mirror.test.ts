@@ -8,6 +8,7 @@ import { mirrorOutbox } from '../../src/mirror/mirror-outbox';
 import { PROJECT_ROOT } from '../../src/support/tools';
 import { mirrorWorkflowId, rowWorkflowId } from '../../src/workflows/definitions';
 import { startHarness, Harness, newJobId } from '../support/harness';
+import { logEvent } from '../support/mirror-events';
 import { slowRecording } from '../support/recordings';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 import { startPostgrestGateway, PostgrestGateway } from '../support/postgrest-gateway';
@@ -143,17 +144,7 @@ describe('Supabase mirror (supabase-js → PostgREST-compatible gateway → real
     }
 
     // A worker's line that comes after the job's mirror workflow ended still lands: the outbox starts again.
-    const late: MirrorEvent = {
-      kind: 'log',
-      jobId,
-      row: 1,
-      sessionAttempt: 0,
-      stepIndex: 0,
-      attempt: 9,
-      stepType: 'navigate',
-      event: 'started',
-      occurredAt: Date.now(),
-    };
+    const late = logEvent(jobId, 0, { attempt: 9, stepType: 'navigate', event: 'started', occurredAt: Date.now() });
     await mirrorOutbox(h.client.client, h.env.TEMPORAL_TASK_QUEUE)(jobId, [late]);
     await mirrorDone(jobId);
     expect(await q('select id from execution_logs where job_id = $1 and attempt = 9', [jobId])).toHaveLength(1);

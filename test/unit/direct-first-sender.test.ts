@@ -1,19 +1,9 @@
 import type { MirrorEvent } from '../../src/mirror/events';
 import { createDirectFirstSender } from '../../src/mirror/direct-first-sender';
 import { createLogger } from '../../src/logging/logger';
+import { logEvent } from '../support/mirror-events';
 
-const log = (stepIndex: number): MirrorEvent =>
-  ({
-    kind: 'log',
-    jobId: 'job',
-    row: 1,
-    sessionAttempt: 0,
-    stepIndex,
-    attempt: 1,
-    stepType: 'click',
-    event: 'passed',
-    occurredAt: stepIndex,
-  }) as MirrorEvent;
+const log = (stepIndex: number): MirrorEvent => logEvent('job', stepIndex);
 const logger = createLogger({ level: 'silent' });
 
 /** A Supabase that answers or fails on demand, and an outbox that records what it was handed. */

@@ -1,18 +1,7 @@
 import type { MirrorEvent } from '../../src/mirror/events';
 import { createMirrorBatcher } from '../../src/mirror/mirror-batcher';
+import { logEvent } from '../support/mirror-events';
 
-const log = (jobId: string, stepIndex: number): MirrorEvent =>
-  ({
-    kind: 'log',
-    jobId,
-    row: 1,
-    sessionAttempt: 0,
-    stepIndex,
-    attempt: 1,
-    stepType: 'click',
-    event: 'passed',
-    occurredAt: stepIndex,
-  }) as MirrorEvent;
 const steps = (events: MirrorEvent[]) => events.map((e) => (e as { stepIndex: number }).stepIndex);
 
 describe('mirror batcher', () => {
@@ -20,9 +9,9 @@ describe('mirror batcher', () => {
     const sent: Array<{ jobId: string; events: MirrorEvent[] }> = [];
     const batcher = createMirrorBatcher({ send: async (jobId, events) => void sent.push({ jobId, events }), intervalMs: 50 });
     const done = Promise.all([
-      batcher.emit('a', [log('a', 0)]),
-      batcher.emit('b', [log('b', 0)]),
-      batcher.emit('a', [log('a', 1), log('a', 2)]),
+      batcher.emit('a', [logEvent('a', 0)]),
+      batcher.emit('b', [logEvent('b', 0)]),
+      batcher.emit('a', [logEvent('a', 1), logEvent('a', 2)]),
     ]);
     expect(sent).toHaveLength(0); // nothing goes out before the interval
     await done;
@@ -44,8 +33,8 @@ describe('mirror batcher', () => {
       intervalMs: 10_000,
       maxEvents: 2,
     });
-    const a = batcher.emit('job', [log('job', 0), log('job', 1)]); // full: goes now
-    const b = batcher.emit('job', [log('job', 2), log('job', 3)]); // full: waits for the first
+    const a = batcher.emit('job', [logEvent('job', 0), logEvent('job', 1)]); // full: goes now
+    const b = batcher.emit('job', [logEvent('job', 2), logEvent('job', 3)]); // full: waits for the first
     await Promise.all([a, b]);
     expect(sent).toEqual([
       [0, 1],
@@ -63,12 +52,12 @@ describe('mirror batcher', () => {
       },
       intervalMs: 10_000,
     });
-    const failed = batcher.emit('job', [log('job', 0)]);
+    const failed = batcher.emit('job', [logEvent('job', 0)]);
     const flushed = batcher.flush();
     await expect(failed).rejects.toThrow('workflow not found');
     await flushed;
     fail = false;
-    const later = batcher.emit('job', [log('job', 1)]);
+    const later = batcher.emit('job', [logEvent('job', 1)]);
     await batcher.flush();
     await later;
     expect(sent).toEqual([[1]]);
