@@ -126,8 +126,8 @@ export class BrowserPool extends EventEmitter {
    * Opens a fresh, isolated context with one page; launches (or relaunches) the browser if needed.
    * Opening a context and its page takes Chromium 100–150 ms, on the path from a row's pickup to its first
    * step. So when a session closes the pool opens the next one's context ahead of time, with the same options
-   * (the next row is usually the same job's): a session that matches takes it at once. A spare is never used
-   * before, so it is as fresh as one opened on demand.
+   * (the next row is usually the same job's): a session that matches takes it at once. Nothing has
+   * run in a spare, so it is as fresh as a context opened on demand.
    */
   async openSession(opts: SessionOptions = {}): Promise<BrowserSession> {
     if (this.closed) throw new Error('BrowserPool is closed');
