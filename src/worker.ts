@@ -22,7 +22,9 @@ async function main(): Promise<void> {
         codec,
         port: env.CODEC_SERVER_PORT,
         host: env.CODEC_SERVER_HOST,
-        allowedOrigins: env.CODEC_SERVER_ORIGINS.split(',').map((o) => o.trim()),
+        allowedOrigins: (env.CODEC_SERVER_ORIGINS ?? `http://127.0.0.1:${env.TEMPORAL_UI_PORT},http://localhost:${env.TEMPORAL_UI_PORT}`)
+          .split(',')
+          .map((o) => o.trim()),
         logger,
       })
     : undefined;

@@ -34,8 +34,8 @@ export const envSchema = z.object({
    */
   CODEC_SERVER_PORT: int(0, 0, 65535),
   CODEC_SERVER_HOST: z.string().default('127.0.0.1'),
-  /** Browser origins that may call the codec endpoint, comma-separated: the Web UI's. */
-  CODEC_SERVER_ORIGINS: z.string().default('http://127.0.0.1:8233,http://localhost:8233'),
+  /** Browser origins that may call the codec endpoint, comma-separated. Unset: the embedded Web UI's (TEMPORAL_UI_PORT). */
+  CODEC_SERVER_ORIGINS: z.string().optional(),
   TEMPORAL_DEV_DB: z.string().default('.temporal/dev.db'),
   TEMPORAL_DEV_PORT: int(7233, 1, 65535),
   TEMPORAL_UI_PORT: int(8233, 1, 65535),
