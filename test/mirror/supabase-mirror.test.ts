@@ -59,6 +59,13 @@ describe('Supabase mirror (supabase-js → PostgREST-compatible gateway → real
 
   const q = async (sql: string, args: unknown[] = []) => (await pool.query(sql, args)).rows;
   const mirrorDone = (jobId: string) => h.client.client.workflow.getHandle(`mirror-${jobId}`).result();
+  /** Starts a job and returns once the worker has opened its first session (the job is mid-run). */
+  const startAndWaitForSession = async (input: Parameters<Harness['client']['startExecution']>[0]) => {
+    const worker = h.workers[0];
+    const before = worker.sessions.sessionsExecuted;
+    await h.client.startExecution(input);
+    while (worker.sessions.sessionsExecuted === before) await new Promise((r) => setTimeout(r, 20));
+  };
   const historyOf = async (workflowId: string) => (await h.client.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
   /** The batches of events that reached the job's mirror workflow (its outbox) as signals. */
   const outboxSignals = async (jobId: string): Promise<MirrorEvent[][]> =>
@@ -157,15 +164,12 @@ describe('Supabase mirror (supabase-js → PostgREST-compatible gateway → real
 
   it('Supabase down for 30 s mid-job: the job finishes on time, and every row and log lands exactly once afterwards', async () => {
     const jobId = newJobId('outage');
-    const worker = h.workers[0];
-    const before = worker.sessions.sessionsExecuted;
-    await h.client.startExecution({
+    await startAndWaitForSession({
       jobId,
       recording: signupStyle,
       csv: 'user,password,expect\n' + 'x,pw-123456,#first-name\n'.repeat(4),
       config: { timingMode: 'instant', defaults: { baseUrl: h.site.url } },
     });
-    while (worker.sessions.sessionsExecuted === before) await new Promise((r) => setTimeout(r, 20));
     await gateway.stop(); // mid-job: the first row is running
     const downAt = Date.now();
     const summary = await h.client.getResult(jobId);
@@ -186,15 +190,12 @@ describe('Supabase mirror (supabase-js → PostgREST-compatible gateway → real
 
   it('a cancelled job: the running row and every row that never started are mirrored as cancelled', async () => {
     const jobId = newJobId('cancel');
-    const worker = h.workers[0];
-    const before = worker.sessions.sessionsExecuted;
-    await h.client.startExecution({
+    await startAndWaitForSession({
       jobId,
       recording: slowRecording(20_000, 'cancel me'),
       csv: 'n\n' + [1, 2, 3, 4, 5, 6].join('\n') + '\n',
       config: { timingMode: 'instant', maxConcurrentRows: 1, defaults: { baseUrl: h.site.url } },
     });
-    while (worker.sessions.sessionsExecuted === before) await new Promise((r) => setTimeout(r, 20));
     await h.client.cancelExecution(jobId);
     const summary = await h.client.getResult(jobId);
     expect(summary).toMatchObject({ status: 'cancelled', rows: { total: 6, cancelled: 6 } });
