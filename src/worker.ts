@@ -7,7 +7,7 @@ import { loadEnv } from './config/env';
 import { createLogger } from './logging/logger';
 import { startCodecServer } from './temporal/codec-server';
 import { startDevServer } from './temporal/dev-server';
-import { temporalDataConverter } from './temporal/payload-encryption';
+import { payloadEncryptionCodec } from './temporal/payload-encryption';
 import { startRunnerWorker } from './worker/runner-worker';
 import { serveWorkerHealth } from './worker/serve-health';
 
@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   const env = loadEnv();
   const logger = createLogger({ level: env.LOG_LEVEL });
   let address = env.TEMPORAL_ADDRESS;
-  const codec = env.CODEC_SERVER_PORT ? temporalDataConverter(env)?.payloadCodecs?.[0] : undefined;
+  const codec = env.CODEC_SERVER_PORT ? payloadEncryptionCodec(env) : undefined;
   if (env.CODEC_SERVER_PORT && !codec) logger.warn('CODEC_SERVER_PORT is set but TEMPORAL_PAYLOAD_KEY is not: no codec server');
   const codecServer = codec
     ? await startCodecServer({

@@ -69,12 +69,18 @@ export class PayloadEncryptionCodec implements PayloadCodec {
   }
 }
 
-/** The data converter clients and workers share: encrypting when TEMPORAL_PAYLOAD_KEY is set, else the default. */
-export function temporalDataConverter(
-  env: Pick<Env, 'TEMPORAL_PAYLOAD_KEY' | 'TEMPORAL_PAYLOAD_PREVIOUS_KEYS'>,
-): DataConverter | undefined {
+type PayloadKeyEnv = Pick<Env, 'TEMPORAL_PAYLOAD_KEY' | 'TEMPORAL_PAYLOAD_PREVIOUS_KEYS'>;
+
+/** The codec for TEMPORAL_PAYLOAD_KEY (and its previous keys), or undefined when no key is set. */
+export function payloadEncryptionCodec(env: PayloadKeyEnv): PayloadEncryptionCodec | undefined {
   if (!env.TEMPORAL_PAYLOAD_KEY) return undefined;
   const key = (base64: string) => Buffer.from(base64.trim(), 'base64');
   const previous = (env.TEMPORAL_PAYLOAD_PREVIOUS_KEYS ?? '').split(',').filter((k) => k.trim() !== '');
-  return { payloadCodecs: [new PayloadEncryptionCodec(key(env.TEMPORAL_PAYLOAD_KEY), previous.map(key))] };
+  return new PayloadEncryptionCodec(key(env.TEMPORAL_PAYLOAD_KEY), previous.map(key));
+}
+
+/** The data converter clients and workers share: encrypting when TEMPORAL_PAYLOAD_KEY is set, else the default. */
+export function temporalDataConverter(env: PayloadKeyEnv): DataConverter | undefined {
+  const codec = payloadEncryptionCodec(env);
+  return codec ? { payloadCodecs: [codec] } : undefined;
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Client } from '@temporalio/client';
 import { PROJECT_ROOT, resolveToolPaths } from '../../src/support/tools';
 import { startCodecServer } from '../../src/temporal/codec-server';
-import { temporalDataConverter } from '../../src/temporal/payload-encryption';
+import { payloadEncryptionCodec } from '../../src/temporal/payload-encryption';
 import { executionWorkflowId, rowWorkflowId } from '../../src/workflows/definitions';
 import { startHarness, Harness, newJobId, testState } from '../support/harness';
 
@@ -85,7 +85,7 @@ describe('payload encryption (TEMPORAL_PAYLOAD_KEY): real Temporal, real Chromiu
 
   it('operators: the codec endpoint shows decrypted payloads to `temporal workflow show` (and the Web UI), to allowed origins only', async () => {
     const jobId = await runJob(encrypted, 'enc-codec');
-    const codec = temporalDataConverter(encrypted.env)!.payloadCodecs![0];
+    const codec = payloadEncryptionCodec(encrypted.env)!;
     const server = await startCodecServer({ codec, port: 0, allowedOrigins: ['http://127.0.0.1:8233'] });
     try {
       // Asynchronous: the CLI calls the codec server, which answers from this very process.
