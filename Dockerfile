@@ -36,8 +36,10 @@ COPY src ./src
 #    resolve(__dirname, '../workflows/index.ts'), so keep the workflow sources beside the compiled code.
 RUN npx tsc -p docker/tsconfig.build.json \
  && node dist/src/ops/bundle-workflows.js src/workflows/index.ts dist/workflow-bundle.js \
- && cp src/workflows/*.ts dist/src/workflows/ \
- && npm prune --omit=dev
+ && cp -r src/workflows/. dist/src/workflows/ \
+ && npm prune --omit=dev \
+ # The image has Playwright's own headless shell (below): not the 67 MB compressed one setup.mjs unpacks.
+ && rm -rf node_modules/@sparticuz
 
 # ---------------------------------------------------------------------------------------------------------
 # runtime
@@ -46,12 +48,12 @@ FROM mcr.microsoft.com/playwright:v${PLAYWRIGHT_VERSION}-noble AS runtime
 # pwuser is the image's non-root user; give it fixed ids so Kubernetes can verify runAsNonRoot (numeric USER)
 # and securityContext.runAsUser/fsGroup can name them. tini as PID 1 reaps the zombies Chromium's helper
 # processes leave behind (Playwright's docs ask for --init) and forwards SIGTERM to node only: node drains its
-# rows first and closes the browsers itself.
+# rows first and closes the browsers itself. ffmpeg (the distribution's) encodes row videos (README, Artifacts).
 ARG APP_UID=10001
 RUN groupmod -g "${APP_UID}" pwuser \
  && usermod -u "${APP_UID}" -g "${APP_UID}" pwuser \
  && apt-get update \
- && apt-get install -y --no-install-recommends tini \
+ && apt-get install -y --no-install-recommends tini ffmpeg \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
@@ -59,10 +61,13 @@ ENV NODE_ENV=production \
     NODE_OPTIONS=--enable-source-maps \
     PLAYWRIGHT_BROWSERS_PATH=/ms-playwright \
     CHROMIUM_PATH=/usr/local/bin/chromium \
+    CHROMIUM_HEADLESS_SHELL_PATH=/usr/local/bin/chromium-headless-shell \
     WORKFLOW_BUNDLE_PATH=/app/dist/workflow-bundle.js \
     HEALTH_PORT=8080 \
     SCREENSHOT_DIR=/app/artifacts/screenshots \
     RESULTS_DIR=/app/artifacts/results \
+    ARTIFACT_DIR=/app/artifacts/files \
+    FFMPEG_PATH=/usr/bin/ffmpeg \
     LOG_FORMAT=json \
     HOME=/home/pwuser \
     XDG_CONFIG_HOME=/tmp/.config \
@@ -80,11 +85,18 @@ COPY examples ./examples
 COPY scripts ./scripts
 
 # The Chromium of this Playwright version, wherever the image keeps it (/ms-playwright/chromium-<rev>/
-# chrome-linux64/chrome on amd64, chrome-linux-arm64 on arm64), behind one stable path: CHROMIUM_PATH.
+# chrome-linux64/chrome on amd64, chrome-linux-arm64 on arm64), behind one stable path: CHROMIUM_PATH; and
+# its headless shell (/ms-playwright/chromium_headless_shell-<rev>/...), which headless sessions run, behind
+# CHROMIUM_HEADLESS_SHELL_PATH. (Outside the image, scripts/setup.mjs unpacks one from @sparticuz/chromium,
+# which this image leaves out.)
 RUN chromium="$(node -e "process.stdout.write(require('playwright').chromium.executablePath())")" \
  && test -x "$chromium" \
  && ln -s "$chromium" /usr/local/bin/chromium \
  && /usr/local/bin/chromium --version \
+ && shell="$(ls -d /ms-playwright/chromium_headless_shell-*/chrome-*/headless_shell | head -n 1)" \
+ && test -x "$shell" \
+ && ln -s "$shell" /usr/local/bin/chromium-headless-shell \
+ && /usr/local/bin/chromium-headless-shell --version \
  && mkdir -p /app/artifacts/screenshots /app/artifacts/results /app/.cache \
  && chown -R "${APP_UID}:${APP_UID}" /app/artifacts /app/.cache
 

@@ -30,7 +30,7 @@ export interface CancelSample {
   sessions: number;
   /** cancelExecution() called → every context of the job closed (activeSessions 0). */
   closedMs: number;
-  /** → the first session's release began on the worker. */
+  /** → the first session of the job was closed on the worker. */
   firstReleaseMs: number;
   /** → cancelExecution() returned (the RPC). */
   rpcMs: number;
@@ -47,7 +47,7 @@ export async function cancelAndMeasure(bw: BenchWorker, jobId: string): Promise<
   const summary = await bw.client.getResult(jobId);
   const resultAt = Date.now();
   if (summary.status !== 'cancelled') throw new Error(`job ${jobId} ended ${summary.status}, expected cancelled`);
-  const releases = bw.probe.forJob(jobId).map((t) => t.releaseCalledAt ?? Infinity);
+  const releases = bw.probe.forJob(jobId).map((t) => t.endedAt ?? Infinity);
   return { sessions, closedMs: closedAt - t0, firstReleaseMs: Math.min(...releases) - t0, rpcMs: rpcAt - t0, resultMs: resultAt - t0 };
 }
 

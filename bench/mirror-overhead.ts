@@ -3,9 +3,8 @@
  * the same process. "On" writes through supabase-js → the PostgREST-compatible test gateway (a process of its
  * own, as Supabase is) → real PostgreSQL with the migrations applied.
  *
- * Measured per step: the engine's own time (StepRunOutput.durationMs, which would include any wait on the
- * mirror) and the step's whole round trip from the row's history (previous completion → this completion),
- * plus job wall time, and how soon after a step ends its log line is stored. The difference on − off comes
+ * Measured per step: the engine's own time (each step's durationMs in the summary, which would include any
+ * wait on the mirror), plus job wall time, and how soon after a step ends its log line is stored. The difference on − off comes
  * with a 95% confidence interval: "no measurable time per step" means the interval contains 0. Each "on" job's mirror workflow is awaited before the next job, so
  * the mirror's full cost lands in the "on" runs, and at the end every log line is counted in PostgreSQL.
  */
@@ -15,9 +14,8 @@ import { createInterface } from 'node:readline';
 import { Client as PgClient } from 'pg';
 import { applyMigrations } from '../src/mirror/db/apply-migrations';
 import { PROJECT_ROOT } from '../src/support/tools';
-import { mirrorWorkflowId, rowWorkflowId } from '../src/workflows/definitions';
+import { mirrorWorkflowId } from '../src/workflows/definitions';
 import { createTestDatabase } from '../test/support/test-database';
-import { activityTimings, fetchEvents, stepBreakdown } from './lib/history';
 import { cpuDelta, sampleCpu, type CpuDelta } from './lib/proc';
 import { benchCsv, benchRecording } from './lib/recording';
 import { newJobId, runJob, type BenchContext, type BenchWorker } from './lib/setup';
@@ -40,10 +38,8 @@ export interface MirrorResult {
   steps: number;
   concurrency: number;
   engineStepMs: Record<Mode, Summary>;
-  roundTripStepMs: Record<Mode, Summary>;
   jobWallMs: Record<Mode, Summary>;
   engineDiff: MirrorDiff;
-  roundTripDiff: MirrorDiff;
   jobWallRatio: number;
   /**
    * CPU ms per step by where it burns, mean over the measured jobs: the worker process (node), Chromium, the
@@ -130,20 +126,6 @@ export async function benchMirror(ctx: BenchContext): Promise<MirrorResult> {
       }
     }
 
-    // Step round trips from the rows' histories (step 0 follows the session signal: see P1).
-    const roundTrip: Record<Mode, number[]> = { off: [], on: [] };
-    for (const mode of ['off', 'on'] as const) {
-      for (const jobId of jobs[mode]) {
-        for (let row = 1; row <= rows; row++) {
-          const acts = activityTimings(await fetchEvents(ctx.temporal, rowWorkflowId(jobId, row))).filter((a) => a.name === 'runStep');
-          acts.slice(1).forEach((a) => {
-            const b = stepBreakdown(a);
-            if (b) roundTrip[mode].push(b.total);
-          });
-        }
-      }
-    }
-
     const pg = new PgClient({ connectionString: db.url });
     await pg.connect();
     const expected = onJobs.length * rows * steps * 2;
@@ -169,10 +151,8 @@ export async function benchMirror(ctx: BenchContext): Promise<MirrorResult> {
       steps,
       concurrency,
       engineStepMs: { off: summarize(engine.off), on: summarize(engine.on) },
-      roundTripStepMs: { off: summarize(roundTrip.off), on: summarize(roundTrip.on) },
       jobWallMs: { off: summarize(walls.off), on: summarize(walls.on) },
       engineDiff: diff(engine.on, engine.off),
-      roundTripDiff: diff(roundTrip.on, roundTrip.off),
       jobWallRatio: round(mean(walls.on) / mean(walls.off), 3),
       cpuMsPerStep: { off: cpuPerStep(cpu.off, rows * steps), on: cpuPerStep(cpu.on, rows * steps) },
       // Every step passes on its first attempt here: a "started" and a "passed" line each.

@@ -2,11 +2,12 @@
  * P2 overhead: one recording of R rows × S steps at concurrency C, timing `instant`, through the system
  * (job maxConcurrentRows C on a worker with MAX_CONCURRENT_SESSIONS C), against the plain Playwright script and
  * the step engine without Temporal (bench/plain-playwright.ts), in the same run, rotating the order per rep.
- * Also the per-step round trip: every runStep's history (workflow task + activity task timings) against the
- * activity's own durationMs, and CPU time per step by process group.
+ * Also CPU time per step by process group, and where a system row's time goes: its workflow's life against
+ * the one activity that runs its steps (from the row's history).
  */
 import { rowWorkflowId } from '../src/workflows/definitions';
-import { activityTimings, fetchEvents, stepBreakdown, type StepBreakdown } from './lib/history';
+import type { JobSummary } from '../src/workflows/types';
+import { activityTimings, fetchEvents } from './lib/history';
 import { cpuDelta, sampleCpu, type CpuDelta } from './lib/proc';
 import { BENCH_STEPS, benchCsv, benchRecording, benchRows } from './lib/recording';
 import { newJobId, runJob, type BenchContext, type BenchWorker } from './lib/setup';
@@ -30,14 +31,14 @@ export interface P2Result {
   cpuMsPerStep: Record<Variant, { node: number; chromium: number; temporal: number; total: number; wallMsPerStep: number }>;
   /** Cores busy outside this bench during each variant's runs (mean): other work on the machine. */
   foreignCores: Record<Variant, number>;
-  /** Steps 1..S-1 of every system row (step 0 follows the session-ready signal, see P1). */
-  stepBreakdownMs: Record<keyof StepBreakdown, Summary>;
-  /** Per step index, mean ms: plain Playwright, engine without Temporal, engine inside the worker, system total. */
-  perStep: Array<{ index: number; type: string; playwright: number; engine: number; workerEngine: number; system: number }>;
-  /** Per row (system): session acquisition, steps, release/teardown; and the baselines' whole rows. */
-  rowMs: { systemSetup: Summary; systemSteps: Summary; systemTeardown: Summary; systemRow: Summary; playwrightRow: Summary; engineRow: Summary };
-  /** System row setup split: row started → holdSession scheduled → running on the worker → context open → first runStep scheduled. */
-  setupMs: { rowFirstWft: Summary; holdQueue: Summary; openContext: Summary; signalToStep: Summary };
+  /** Per step index, mean ms: plain Playwright, the engine without Temporal, the engine inside the worker (summary durationMs). */
+  perStep: Array<{ index: number; type: string; playwright: number; engine: number; system: number }>;
+  /**
+   * Per row: the system's row workflow (started → closed) and the parts of it: waiting for a session (attempt
+   * scheduled → started), the attempt on the worker (started → closed), the rest (workflow tasks, child
+   * start and completion); and the baselines' whole rows.
+   */
+  rowMs: { systemRow: Summary; systemQueue: Summary; systemAttempt: Summary; systemOther: Summary; playwrightRow: Summary; engineRow: Summary };
 }
 
 async function runSystem(ctx: BenchContext, bw: BenchWorker, rows: number, steps: number, concurrency: number) {
@@ -47,7 +48,8 @@ async function runSystem(ctx: BenchContext, bw: BenchWorker, rows: number, steps
     jobId,
     recording: benchRecording(steps),
     csv: benchCsv(rows),
-    config: { maxConcurrentRows: concurrency, defaults: { baseUrl: ctx.site.url } },
+    // The baseline keeps no trace; what the default trace (retain-on-failure) costs is --only=artifacts.
+    config: { trace: 'off', maxConcurrentRows: concurrency, defaults: { baseUrl: ctx.site.url } },
   });
   const cpu = cpuDelta(before, sampleCpu(ctx.server.process.pid));
   return { run, cpu };
@@ -61,7 +63,7 @@ export async function benchOverhead(ctx: BenchContext, bw: BenchWorker): Promise
   const wallMs: Record<Variant, number[]> = { system: [], playwright: [], engine: [] };
   const cpus: Record<Variant, Cpu[]> = { system: [], playwright: [], engine: [] };
   const plainRuns: PlainRun[] = [];
-  const systemJobs: string[] = [];
+  const systemJobs: Array<{ jobId: string; summary: JobSummary }> = [];
   try {
     // Warm the page cache and code paths of all three once, unmeasured.
     if (!ctx.opts.quick) {
@@ -77,7 +79,7 @@ export async function benchOverhead(ctx: BenchContext, bw: BenchWorker): Promise
           const { run, cpu } = await runSystem(ctx, bw, rows, steps, concurrency);
           wallMs.system.push(run.wallMs);
           cpus.system.push(cpu);
-          systemJobs.push(run.jobId);
+          systemJobs.push({ jobId: run.jobId, summary: run.summary });
         } else {
           const before = sampleCpu(ctx.server.process.pid);
           const r = await runners[variant].run(values, steps, concurrency, ctx.site.url);
@@ -92,49 +94,22 @@ export async function benchOverhead(ctx: BenchContext, bw: BenchWorker): Promise
     await runners.engine.close();
   }
 
-  // Histories of every system row: where each step's time went.
-  const breakdowns: StepBreakdown[] = [];
+  // Histories of every system row: the row workflow against the one activity that ran its steps.
   const systemByIndex: number[][] = Array.from({ length: steps }, () => []);
-  const workerEngineByIndex: number[][] = Array.from({ length: steps }, () => []);
-  const setup: number[] = [];
-  const stepsTotal: number[] = [];
-  const teardown: number[] = [];
-  const rowTotal: number[] = [];
-  const setupParts = { rowFirstWft: [] as number[], holdQueue: [] as number[], openContext: [] as number[], signalToStep: [] as number[] };
-  for (const jobId of systemJobs) {
-    for (let row = 1; row <= rows; row++) {
-      const events = await fetchEvents(ctx.temporal, rowWorkflowId(jobId, row));
-      const acts = activityTimings(events);
-      const runSteps = acts.filter((a) => a.name === 'runStep');
-      const hold = acts.find((a) => a.name === 'holdSession');
-      const trace = bw.probe.row(jobId, row);
-      if (hold && trace?.openedAt && runSteps[0]) {
-        setupParts.rowFirstWft.push(hold.scheduled - events[0].t);
-        setupParts.holdQueue.push(trace.openCalledAt - hold.scheduled);
-        setupParts.openContext.push(trace.openedAt - trace.openCalledAt);
-        setupParts.signalToStep.push(runSteps[0].scheduled - trace.openedAt);
-      }
-      runSteps.forEach((a, i) => {
-        const b = stepBreakdown(a);
-        if (!b) return;
-        systemByIndex[i]?.push(b.total);
-        workerEngineByIndex[i]?.push(b.engine);
-        if (i > 0) breakdowns.push(b);
-      });
-      const first = runSteps[0];
-      const last = runSteps[runSteps.length - 1];
-      const rowStart = events[0].t;
-      const rowEnd = events[events.length - 1].t;
-      if (first && last?.closed !== undefined) {
-        setup.push(first.scheduled - rowStart);
-        stepsTotal.push(last.closed - first.scheduled);
-        teardown.push(rowEnd - last.closed);
-        rowTotal.push(rowEnd - rowStart);
-      }
+  const row = { total: [] as number[], queue: [] as number[], attempt: [] as number[], other: [] as number[] };
+  for (const { jobId, summary } of systemJobs) {
+    for (const r of summary.results) r.steps.forEach((st, i) => systemByIndex[i]?.push(st.durationMs));
+    for (let n = 1; n <= rows; n++) {
+      const events = await fetchEvents(ctx.temporal, rowWorkflowId(jobId, n));
+      const attempt = activityTimings(events).find((a) => a.name === 'runRowAttempt');
+      if (!attempt?.started || attempt.closed === undefined) continue;
+      const total = events[events.length - 1].t - events[0].t;
+      row.total.push(total);
+      row.queue.push(attempt.started - attempt.scheduled);
+      row.attempt.push(attempt.closed - attempt.started);
+      row.other.push(total - (attempt.closed - attempt.scheduled));
     }
   }
-  const keys = ['total', 'toWft', 'wftQueue', 'wftRun', 'actQueue', 'actOverhead', 'engine'] as const;
-  const stepBreakdownMs = Object.fromEntries(keys.map((k) => [k, summarize(breakdowns.map((b) => b[k]))])) as P2Result['stepBreakdownMs'];
 
   const plainBy = (kind: PlainKind) => plainRuns.filter((r) => r.kind === kind);
   const plainStep = (kind: PlainKind, i: number) => round(mean(plainBy(kind).flatMap((r) => r.stepMs[i])));
@@ -143,7 +118,6 @@ export async function benchOverhead(ctx: BenchContext, bw: BenchWorker): Promise
     type: String(BENCH_STEPS[i].step.type),
     playwright: plainStep('playwright', i),
     engine: plainStep('engine', i),
-    workerEngine: round(mean(workerEngineByIndex[i])),
     system: round(mean(systemByIndex[i])),
   }));
 
@@ -169,21 +143,14 @@ export async function benchOverhead(ctx: BenchContext, bw: BenchWorker): Promise
       playwright: round(mean(cpus.playwright.map((c) => c.foreignCores)), 2),
       engine: round(mean(cpus.engine.map((c) => c.foreignCores)), 2),
     },
-    stepBreakdownMs,
     perStep,
     rowMs: {
-      systemSetup: summarize(setup),
-      systemSteps: summarize(stepsTotal),
-      systemTeardown: summarize(teardown),
-      systemRow: summarize(rowTotal),
+      systemRow: summarize(row.total),
+      systemQueue: summarize(row.queue),
+      systemAttempt: summarize(row.attempt),
+      systemOther: summarize(row.other),
       playwrightRow: summarize(plainBy('playwright').flatMap((r) => r.rowMs)),
       engineRow: summarize(plainBy('engine').flatMap((r) => r.rowMs)),
-    },
-    setupMs: {
-      rowFirstWft: summarize(setupParts.rowFirstWft),
-      holdQueue: summarize(setupParts.holdQueue),
-      openContext: summarize(setupParts.openContext),
-      signalToStep: summarize(setupParts.signalToStep),
     },
   };
 }

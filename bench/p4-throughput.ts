@@ -3,12 +3,10 @@
  * MAX_CONCURRENT_SESSIONS ≥ the highest level). Wall time is startExecution() → summary. The plain Playwright
  * script runs the same rows at the same concurrency for reference.
  */
-import { rowWorkflowId } from '../src/workflows/definitions';
-import { activityTimings, fetchEvents, stepBreakdown } from './lib/history';
 import { cpuDelta, sampleCpu } from './lib/proc';
 import { benchCsv, benchRecording, benchRows } from './lib/recording';
 import { newJobId, runJob, type BenchContext, type BenchWorker } from './lib/setup';
-import { mean, round } from './lib/stats';
+import { round } from './lib/stats';
 import { openPlainRunner } from './plain-playwright';
 
 export interface P4Level {
@@ -20,24 +18,8 @@ export interface P4Level {
   playwrightStepsPerSec: number;
   /** CPU busy over the system run, in cores (2 = both cores of this machine saturated). */
   systemCpuCores: number;
-  /** From the rows' histories, steps 2..S: mean time per step, and the part that is not the step engine. */
-  stepMs: number;
-  engineMsPerStep: number;
-  temporalMsPerStep: number;
-}
-
-async function perStep(ctx: BenchContext, jobId: string, rows: number) {
-  const totals: number[] = [];
-  const engine: number[] = [];
-  for (let row = 1; row <= rows; row++) {
-    const steps = activityTimings(await fetchEvents(ctx.temporal, rowWorkflowId(jobId, row))).filter((a) => a.name === 'runStep');
-    for (const b of steps.slice(1).map(stepBreakdown)) {
-      if (!b) continue;
-      totals.push(b.total);
-      engine.push(b.engine);
-    }
-  }
-  return { stepMs: round(mean(totals)), engineMsPerStep: round(mean(engine)), temporalMsPerStep: round(mean(totals) - mean(engine)) };
+  /** Wall time per step of the whole job (startExecution → summary, divided by rows × steps). */
+  wallMsPerStep: number;
 }
 
 export interface P4Result {
@@ -75,7 +57,7 @@ export async function benchThroughput(ctx: BenchContext, bw: BenchWorker): Promi
         playwrightWallMs: p.wallMs,
         playwrightStepsPerSec: round((rows * steps) / (p.wallMs / 1000)),
         systemCpuCores: round((cpu.node + cpu.chromium + cpu.temporal + cpu.other) / cpu.wall, 2),
-        ...(await perStep(ctx, jobId, rows)),
+        wallMsPerStep: round(run.wallMs / (rows * steps)),
       });
     }
   } finally {

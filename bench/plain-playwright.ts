@@ -3,15 +3,17 @@
  * - 'playwright': a plain hand-written Playwright script — one browser launched with the worker's flags
  *   (DEFAULT_CHROMIUM_ARGS, same executable, headless), N contexts in parallel (one per row, like the system),
  *   each step the obvious Playwright call (BENCH_STEPS[i].plain).
- * - 'engine': the same rows through the project's own step engine (BrowserPool + executeStep, templating per
- *   step as runStep does), i.e. everything the system does per step except Temporal. The gap system − engine
- *   is the Temporal cost, engine − playwright the engine's (selector racing, aria unions, assertions).
+ * - 'engine': the same rows through the worker's own row runner (a session lease + runRow, templating,
+ *   selector racing, asserted events, per-type retries), i.e. everything the system does except Temporal. The
+ *   gap system − engine is the Temporal cost, engine − playwright the engine's.
  * The browser is launched before and closed after the timed window: the worker's browser is warm too.
  */
 import { chromium, type Browser } from 'playwright';
-import { BrowserPool, DEFAULT_CHROMIUM_ARGS } from '../src/browser/browser-pool';
-import { executeStep } from '../src/browser/step-engine';
-import { applyTemplate } from '../src/recording/templating';
+import { DEFAULT_CHROMIUM_ARGS } from '../src/browser/launch-options';
+import { SessionRegistry } from '../src/browser/session-registry';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runRow } from '../src/browser/run-row';
 import type { RowValues, Step } from '../src/recording/types';
 import { BENCH_STEPS } from './lib/recording';
 
@@ -40,35 +42,26 @@ export interface PlainRunner {
   close(): Promise<void>;
 }
 
-interface Lane {
-  open(): Promise<{ doStep(i: number, values: RowValues): Promise<void>; close(): Promise<void> }>;
-}
+/** One row, start to end: open a context, run every step, close it; each step's duration in order. */
+type RowRunner = (values: RowValues) => Promise<{ openMs: number; stepMs: number[] }>;
 
-async function runLanes(kind: PlainKind, lane: Lane, rows: RowValues[], steps: number, concurrency: number): Promise<PlainRun> {
+async function runLanes(kind: PlainKind, runRow: RowRunner, rows: RowValues[], steps: number, concurrency: number): Promise<PlainRun> {
   const stepMs: number[][] = Array.from({ length: steps }, () => []);
   const openMs: number[] = [];
   const rowMs: number[] = [];
   let next = 0;
   const started = Date.now();
-  const worker = async () => {
+  const lane = async () => {
     while (next < rows.length) {
       const values = rows[next++];
       const t0 = Date.now();
-      const session = await lane.open();
-      openMs.push(Date.now() - t0);
-      try {
-        for (let i = 0; i < steps; i++) {
-          const t = Date.now();
-          await session.doStep(i, values);
-          stepMs[i].push(Date.now() - t);
-        }
-      } finally {
-        await session.close();
-      }
+      const row = await runRow(values);
+      openMs.push(row.openMs);
+      row.stepMs.forEach((ms, i) => stepMs[i].push(ms));
       rowMs.push(Date.now() - t0);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, rows.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(concurrency, rows.length) }, lane));
   return { kind, wallMs: Date.now() - started, rows: rows.length, steps, concurrency, openMs, stepMs, rowMs };
 }
 
@@ -87,16 +80,23 @@ export async function openPlainRunner(kind: PlainKind, executablePath: string): 
       run: (rows, steps, concurrency, baseUrl) =>
         runLanes(
           kind,
-          {
-            async open() {
-              const context = await browser.newContext({ viewport: VIEWPORT });
-              const page = await context.newPage();
-              page.setDefaultTimeout(STEP_TIMEOUT_MS);
-              return {
-                doStep: async (i, values) => void (await BENCH_STEPS[i].plain(page, { ...values, baseUrl })),
-                close: () => context.close(),
-              };
-            },
+          async (values) => {
+            const t0 = Date.now();
+            const context = await browser.newContext({ viewport: VIEWPORT });
+            const page = await context.newPage();
+            page.setDefaultTimeout(STEP_TIMEOUT_MS);
+            const openMs = Date.now() - t0;
+            const stepMs: number[] = [];
+            try {
+              for (let i = 0; i < steps; i++) {
+                const t = Date.now();
+                await BENCH_STEPS[i].plain(page, { ...values, baseUrl });
+                stepMs.push(Date.now() - t);
+              }
+            } finally {
+              await context.close();
+            }
+            return { openMs, stepMs };
           },
           rows,
           steps,
@@ -105,30 +105,49 @@ export async function openPlainRunner(kind: PlainKind, executablePath: string): 
       close: () => browser.close(),
     };
   }
-  const pool = new BrowserPool({ browser: 'chromium', headless: true, executablePath });
+  const registry = new SessionRegistry({ chromiumBuilds: { chromium: executablePath, headlessShell: executablePath } });
+  let row = 0;
+  const lease = () => registry.lease({ browser: 'chromium', headless: true, viewport: VIEWPORT, holder: { jobId: 'engine', row: ++row, attempt: 0 } });
   // Launch now, outside the timed window, like the warm worker's browser.
-  await (await pool.openSession({ viewport: VIEWPORT })).close();
+  await (await lease()).release();
   return {
     kind,
-    run: (rows, steps, concurrency, baseUrl) =>
-      runLanes(
+    run: (rows, steps, concurrency, baseUrl) => {
+      const recorded = BENCH_STEPS.slice(0, steps).map((s) => s.step as unknown as Step);
+      return runLanes(
         kind,
-        {
-          async open() {
-            const session = await pool.openSession({ viewport: VIEWPORT });
-            return {
-              doStep: async (i, values) => {
-                const step = applyTemplate(BENCH_STEPS[i].step as unknown as Step, values, { baseUrl });
-                await executeStep(session, step, { timeoutMs: STEP_TIMEOUT_MS });
+        async (values) => {
+          const t0 = Date.now();
+          const leased = await lease();
+          const openMs = Date.now() - t0;
+          const stepMs: number[] = [];
+          try {
+            // The worker's own row runner (what runRowAttempt calls), with the job config the system runs.
+            const outcome = await runRow(
+              leased.session,
+              {
+                steps: recorded,
+                values,
+                secretValues: [],
+                defaults: { baseUrl },
+                timeouts: { jobStepTimeoutMs: STEP_TIMEOUT_MS },
+                timing: { mode: 'instant', speedMultiplier: 1 },
+                screenshots: 'on-failure',
+                screenshotPath: (i, kind) => join(tmpdir(), `bench-engine-row-step-${i}-${kind}.png`),
               },
-              close: () => session.close(),
-            };
-          },
+              { signal: leased.signal, onAttempt: (a) => a.event !== 'started' && a.durationMs !== undefined && stepMs.push(a.durationMs) },
+            );
+            if (outcome.error) throw new Error(`engine row failed at step ${outcome.error.stepIndex}: ${outcome.error.message}`);
+          } finally {
+            await leased.release();
+          }
+          return { openMs, stepMs };
         },
         rows,
         steps,
         concurrency,
-      ),
-    close: () => pool.close(),
+      );
+    },
+    close: () => registry.closeAll(),
   };
 }

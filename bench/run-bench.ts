@@ -4,17 +4,23 @@
  * it). Prints tables and writes bench/results/<ISO timestamp>.json. Options: bench/lib/options.ts (`--help`).
  *
  *   P1 pickup latency      bench/p1-pickup.ts
- *   P2 overhead + per-step bench/p2-overhead.ts, bench/plain-playwright.ts
+ *   P2 overhead           bench/p2-overhead.ts, bench/plain-playwright.ts
+ *   vs @puppeteer/replay   bench/replay-reference.ts
+ *   recorder suite         bench/recorder-suite.ts (per recording, both runners)
  *   P3 memory              bench/p3-memory.ts
  *   P4 throughput          bench/p4-throughput.ts
  *   cancel latency         bench/cancel-latency.ts
  *   mirror overhead        bench/mirror-overhead.ts
  *   browser flags          bench/browser-flags.ts
+ *   trace / video cost     bench/artifacts-cost.ts
+ *   Runs API               bench/api-bench.ts
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../src/support/tools';
+import { benchArtifacts } from './artifacts-cost';
+import { benchApi } from './api-bench';
 import { benchBrowserFlags } from './browser-flags';
 import { benchCancel } from './cancel-latency';
 import { parseOptions, type BenchName } from './lib/options';
@@ -26,6 +32,8 @@ import { benchPickup } from './p1-pickup';
 import { benchOverhead } from './p2-overhead';
 import { benchMemory } from './p3-memory';
 import { benchThroughput } from './p4-throughput';
+import { benchRecorderSuite } from './recorder-suite';
+import { benchReplayReference } from './replay-reference';
 
 type Runner = (ctx: BenchContext, bw: BenchWorker) => Promise<unknown>;
 type NoWorkerRunner = (ctx: BenchContext) => Promise<unknown>;
@@ -34,14 +42,19 @@ type NoWorkerRunner = (ctx: BenchContext) => Promise<unknown>;
 const PLAN: Record<BenchName, { title: string; sessions: (ctx: BenchContext) => number; run: Runner | NoWorkerRunner }> = {
   p1: { title: 'P1 pickup latency', sessions: () => 4, run: benchPickup },
   p2: { title: 'P2 overhead', sessions: (c) => c.opts.p2Concurrency, run: benchOverhead },
+  replay: { title: 'vs @puppeteer/replay', sessions: () => 1, run: benchReplayReference },
+  // Our engine directly, no worker: the per-recording comparison over the conformance suite.
+  suite: { title: 'recorder suite vs @puppeteer/replay', sessions: () => 0, run: benchRecorderSuite },
   p4: { title: 'P4 throughput', sessions: (c) => Math.max(...c.opts.p4Levels), run: benchThroughput },
   p3: { title: 'P3 memory', sessions: (c) => Math.max(...c.opts.p3Levels), run: benchMemory },
   cancel: { title: 'cancel latency', sessions: (c) => c.opts.cancelSessions, run: benchCancel },
   // Starts its own two workers (mirror off and on).
   mirror: { title: 'mirror overhead', sessions: () => 0, run: benchMirror },
   flags: { title: 'browser flags', sessions: () => 0, run: benchBrowserFlags },
+  artifacts: { title: 'trace / video cost', sessions: () => 1, run: benchArtifacts },
+  api: { title: 'Runs API', sessions: () => 4, run: benchApi },
 };
-const ORDER: BenchName[] = ['p1', 'p2', 'p4', 'p3', 'cancel', 'mirror', 'flags'];
+const ORDER: BenchName[] = ['p1', 'p2', 'replay', 'suite', 'p4', 'p3', 'cancel', 'mirror', 'flags', 'artifacts', 'api'];
 
 const log = (msg: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 
@@ -108,7 +121,8 @@ async function main(): Promise<number> {
       }
       timings[name] = Date.now() - t0;
       otherLoad[name] = cpuDelta(cpu0, sampleCpu(ctx.server.process.pid)).foreignCores;
-      const busy = otherLoad[name] > 0.2 ? ` — WARNING: other processes kept ${otherLoad[name]} cores busy meanwhile; numbers are disturbed` : '';
+      const busy =
+        otherLoad[name] > 0.2 ? ` — WARNING: other processes kept ${otherLoad[name]} cores busy meanwhile; numbers are disturbed` : '';
       log(`${plan.title}: done in ${(timings[name] / 1000).toFixed(1)} s${busy}`);
     }
   } finally {

@@ -14,7 +14,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { bundleWorkflowCode } from '@temporalio/worker';
@@ -29,6 +29,7 @@ import { rowWorkflowId } from '../src/workflows/definitions';
 import type { Client } from '@temporalio/client';
 import { tsToMs } from '@temporalio/common/lib/time';
 import { runsOf } from '../test/support/history';
+import { cpuDelta, sampleCpu } from '../bench/lib/proc';
 
 const MAX_EVENTS_PER_RUN = 20_000;
 const MAX_SUMMARY_BYTES = 1024 * 1024;
@@ -78,6 +79,7 @@ async function main(): Promise<number> {
   const env = loadEnv({
     ...process.env,
     TEMPORAL_ADDRESS: server.address,
+    TEMPORAL_PAYLOAD_KEY: process.env.TEMPORAL_PAYLOAD_KEY || randomBytes(32).toString('base64'),
     TEMPORAL_TASK_QUEUE: `big-job-${randomUUID().slice(0, 8)}`,
     WORKER_ID: `big-job-${process.pid}`,
     MAX_CONCURRENT_SESSIONS: String(sessions),
@@ -110,6 +112,7 @@ async function main(): Promise<number> {
     if (stepCount >= 2) steps.push({ type: 'waitForExpression', expression: 'true' });
     const csv = 'n\n' + Array.from({ length: rows }, (_, i) => i + 1).join('\n') + '\n';
     const tStart = performance.now();
+    const cpuStart = sampleCpu(server.process.pid);
     await client.startExecution({
       jobId,
       recording: { title: `big job ${rows}`, steps },
@@ -164,6 +167,7 @@ async function main(): Promise<number> {
     }
     const summary = await result;
     const tDone = performance.now();
+    const cpu = cpuDelta(cpuStart, sampleCpu(server.process.pid));
     const wallMs = tDone - tStart;
 
     const runs = await runsOf(client.client, `execution-${jobId}`);
@@ -230,7 +234,11 @@ async function main(): Promise<number> {
     console.log(
       `row duration       p50 ${pct(0.5)} ms, p90 ${pct(0.9)} ms, p99 ${pct(0.99)} ms, max ${rowMs[rowMs.length - 1] ?? 0} ms (open session → release)`,
     );
-    console.log(`session restarts   ${restarts}; browser relaunches ${worker.sessions.browserRelaunches}`);
+    const perRow = (ms: number) => (ms / rows).toFixed(1);
+    console.log(
+      `cpu per row        ${perRow(cpu.node + cpu.chromium + cpu.temporal + cpu.other)} ms: worker ${perRow(cpu.node)}, chromium ${perRow(cpu.chromium)}, temporal server ${perRow(cpu.temporal)}, other ${perRow(cpu.other)}; other processes kept ${cpu.foreignCores} cores busy`,
+    );
+    console.log(`session restarts   ${restarts}; browser relaunches ${worker.sessions.stats().browser.relaunches}`);
     console.log(`runs               ${runs.length}, max events per run ${maxEvents}`);
     console.log(`summary bytes      ${summaryBytes}`);
     console.log(`checks             ${seconds(tChecked - tDone)} (history + results files)`);
@@ -254,57 +262,26 @@ async function main(): Promise<number> {
 
 type HistoryEvent = NonNullable<Awaited<ReturnType<ReturnType<Client['workflow']['getHandle']>['fetchHistory']>>['events']>[number];
 
-/** Where a row's time goes, from the timestamps of its rowRun history (first attempt of each sampled row). */
+/** Where a row's time goes, from the timestamps of its rowRun history (rows that ran one attempt). */
 function rowPhases(events: HistoryEvent[]): Record<string, number> | undefined {
   const at = (e: HistoryEvent) => tsToMs(e.eventTime);
-  const acts = new Map<string, { name: string; scheduled: number; started?: number; closed?: number }>();
   let started: number | undefined;
-  let signaled: number | undefined;
   let completed: number | undefined;
+  const attempts: Array<{ scheduled: number; started?: number; closed?: number }> = [];
   for (const e of events) {
     if (e.workflowExecutionStartedEventAttributes) started = at(e);
-    else if (e.workflowExecutionSignaledEventAttributes) signaled ??= at(e);
     else if (e.workflowExecutionCompletedEventAttributes) completed = at(e);
-    else if (e.activityTaskScheduledEventAttributes)
-      acts.set(String(e.eventId), { name: e.activityTaskScheduledEventAttributes.activityType?.name ?? '?', scheduled: at(e) });
-    else if (e.activityTaskStartedEventAttributes) acts.get(String(e.activityTaskStartedEventAttributes.scheduledEventId))!.started = at(e);
-    else if (e.activityTaskCompletedEventAttributes)
-      acts.get(String(e.activityTaskCompletedEventAttributes.scheduledEventId))!.closed = at(e);
+    else if (e.activityTaskScheduledEventAttributes) attempts.push({ scheduled: at(e) });
+    else if (e.activityTaskStartedEventAttributes) attempts[attempts.length - 1].started = at(e);
+    else if (e.activityTaskCompletedEventAttributes) attempts[attempts.length - 1].closed = at(e);
   }
-  const list = [...acts.values()];
-  const hold = list.find((a) => a.name === 'holdSession');
-  const stepActs = list.filter((a) => a.name === 'runStep');
-  const release = list.find((a) => a.name === 'releaseSession');
-  if (
-    started === undefined ||
-    completed === undefined ||
-    signaled === undefined ||
-    !hold?.started ||
-    !hold.closed ||
-    (release && !release.closed) ||
-    stepActs.length === 0
-  )
-    return undefined;
-  const sum = (f: (a: (typeof stepActs)[number]) => number) => stepActs.reduce((n, a) => n + f(a), 0);
-  const firstStep = stepActs[0];
-  const lastStep = stepActs[stepActs.length - 1];
+  const [attempt] = attempts;
+  if (started === undefined || completed === undefined || attempts.length !== 1 || !attempt.started || !attempt.closed) return undefined;
   return {
-    'row start → holdSession scheduled (1st workflow task)': hold.scheduled - started,
-    'holdSession scheduled → started (session slot + dispatch)': hold.started - hold.scheduled,
-    'holdSession started → sessionReady signal (context+page, signal)': signaled - hold.started,
-    'signal → first runStep scheduled (workflow task)': firstStep.scheduled - signaled,
-    'runStep scheduled → started (dispatch), all steps': sum((a) => (a.started ?? a.scheduled) - a.scheduled),
-    'runStep started → completed (execution), all steps': sum((a) => (a.closed ?? a.scheduled) - (a.started ?? a.scheduled)),
-    'between steps (workflow tasks)': stepActs.slice(1).reduce((n, a, i) => n + a.scheduled - (stepActs[i].closed ?? a.scheduled), 0),
-    // Rows now close their session inside the last runStep; older rows (or a cancel) call releaseSession.
-    ...(release?.closed
-      ? {
-          'last runStep completed → releaseSession scheduled': release.scheduled - (lastStep.closed ?? release.scheduled),
-          'releaseSession scheduled → completed': release.closed - release.scheduled,
-          'releaseSession completed → holdSession completed': hold.closed - release.closed,
-        }
-      : { 'last runStep completed → holdSession completed': hold.closed - (lastStep.closed ?? hold.closed) }),
-    'holdSession completed → row completed (workflow task)': completed - hold.closed,
+    'row start → runRowAttempt scheduled (1st workflow task)': attempt.scheduled - started,
+    'runRowAttempt scheduled → started (session slot + dispatch)': attempt.started - attempt.scheduled,
+    'runRowAttempt started → completed (lease, every step, close)': attempt.closed - attempt.started,
+    'runRowAttempt completed → row completed (workflow task)': completed - attempt.closed,
     'row total (started → completed)': completed - started,
   };
 }

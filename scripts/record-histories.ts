@@ -10,10 +10,13 @@
  *   npx tsx scripts/record-histories.ts <generation, e.g. 03-what-changed>
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { ExecutionClient } from '../src/client/execution-client';
+import { JobSchedules } from '../src/client/schedules';
 import { loadEnv } from '../src/config/env';
 import { createLogger } from '../src/logging/logger';
 import { applyMigrations } from '../src/mirror/db/apply-migrations';
@@ -48,12 +51,15 @@ async function main(): Promise<void> {
   const gateway = await startPostgrestGateway({ databaseUrl: db.url });
   const env = loadEnv({
     TEMPORAL_ADDRESS: server.address,
+    // Plaintext: the fixtures are read by people and replayed without a key.
+    TEMPORAL_PAYLOAD_ENCRYPTION: 'off',
     TEMPORAL_TASK_QUEUE: 'record-histories',
     SESSION_HEARTBEAT_TIMEOUT_MS: '5000',
     SUPABASE_URL: gateway.url,
     SUPABASE_SERVICE_ROLE_KEY: 'record-histories',
     RESULTS_DIR: join(PROJECT_ROOT, 'artifacts', 'record-histories'),
     LOG_LEVEL: 'warn',
+    NOTIFY_WEBHOOK_SECRET: 'record-histories-signing-secret',
   });
   const { code } = await bundleWorkflowCode({ workflowsPath: join(PROJECT_ROOT, 'src', 'workflows', 'index.ts') });
   const worker = await startRunnerWorker({
@@ -65,11 +71,18 @@ async function main(): Promise<void> {
   const site = await startStaticServer(join(EXAMPLES, 'site'));
   const client = await ExecutionClient.connect(env);
   const defaults = { baseUrl: site.url };
+  // Every job notifies (start, failed rows, end) a receiver that accepts everything.
+  const receiver = createServer((req, res) => req.resume().on('end', () => res.writeHead(204).end()));
+  await new Promise<void>((ok) => receiver.listen(0, '127.0.0.1', ok));
+  const notify = {
+    url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`,
+    events: ['started', 'rowFailed', 'ended'] as const,
+  };
   rmSync(OUT, { recursive: true, force: true });
   mkdirSync(OUT, { recursive: true });
 
   const save = async (name: string, jobId: string) => {
-    const ids = [`execution-${jobId}`, `execution-${jobId}-row-1`, `mirror-${jobId}`];
+    const ids = [`execution-${jobId}`, `execution-${jobId}-row-1`, `mirror-${jobId}`, `notify-${jobId}-ended`];
     let n = 0;
     for (const workflowId of ids) {
       for await (const wf of client.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
@@ -80,16 +93,24 @@ async function main(): Promise<void> {
           { maxBuffer: 64 << 20 },
         );
         writeFileSync(join(OUT, `${name}--${wf.type}--${wf.runId}.json`), json);
+        // Replay needs the real id where the workflow reads it (a scheduled run's job id comes from it).
+        appendFileSync(join(OUT, 'workflow-ids.txt'), `${name}--${wf.type}--${wf.runId}.json ${workflowId}\n`);
         n++;
       }
     }
     console.log(`${name}: ${n} histories`);
   };
   const run = async (name: string, input: Parameters<ExecutionClient['startExecution']>[0], during?: (jobId: string) => Promise<void>) => {
-    await client.startExecution(input);
+    // Not the default priority, an owner as fairness key, and a notify target: the histories show all three.
+    await client.startExecution({
+      ...input,
+      config: { ...input.config, priority: 2, notify: { ...notify, events: [...notify.events] } },
+      origin: { ownerId: 'histories', triggeredBy: 'cli' },
+    });
     await during?.(input.jobId);
     await client.getResult(input.jobId);
     await client.client.workflow.getHandle(`mirror-${input.jobId}`).result();
+    await client.client.workflow.getHandle(`notify-${input.jobId}-ended`).result();
     await save(name, input.jobId);
   };
   const untilSessions = async (n: number) => {
@@ -134,7 +155,31 @@ async function main(): Promise<void> {
     config: { timingMode: 'instant', rowsPerRun: 10, maxConcurrentRows: 2, defaults },
   });
 
+  // A scheduled run: its job id comes from the schedule's workflow id (executionJob's scheduled branch).
+  const schedules = new JobSchedules(client.client, env);
+  const scheduleId = `scheduled-${stamp}`;
+  await schedules.create({
+    scheduleId,
+    recording: signup,
+    csv: signupCsv.slice(0, 2).join('\n'),
+    config: { timingMode: 'instant', priority: 2, defaults },
+    ownerId: 'histories',
+    every: ['24h'],
+  });
+  await schedules.trigger(scheduleId);
+  let recent: { jobId: string }[] = [];
+  while (recent.length === 0) {
+    recent = (await schedules.describe(scheduleId)).recentRuns;
+    if (recent.length === 0) await new Promise((r) => setTimeout(r, 100));
+  }
+  const scheduledJob = recent[0].jobId;
+  await client.getResult(scheduledJob);
+  await client.client.workflow.getHandle(`mirror-${scheduledJob}`).result();
+  await save('scheduled', scheduledJob);
+  await schedules.delete(scheduleId);
+
   await client.close();
+  receiver.close();
   await worker.shutdown();
   await site.close();
   await gateway.close();

@@ -108,37 +108,3 @@ export function activityTimings(events: Ev[]): ActivityTiming[] {
 }
 
 export const firstOf = (events: Ev[], type: number): Ev | undefined => events.find((e) => e.type === type);
-
-/**
- * Where one step's time goes, from the previous step's completion (or the session-ready signal) to this
- * step's completion. The parts add up to `total`.
- */
-export interface StepBreakdown {
-  total: number;
-  /** Previous completion → workflow task scheduled (server). */
-  toWft: number;
-  /** Workflow task waiting for the worker's workflow poller (sticky queue). */
-  wftQueue: number;
-  /** Workflow task on the worker: activation in the workflow thread + RespondWorkflowTaskCompleted. */
-  wftRun: number;
-  /** Activity task scheduled → picked up by the worker's step poller. */
-  actQueue: number;
-  /** Started → completed minus the step's own durationMs: SDK, think time (0 in instant), templating, completion RPC. */
-  actOverhead: number;
-  /** The step engine's own measured time (StepRunOutput.durationMs). */
-  engine: number;
-}
-
-export function stepBreakdown(a: ActivityTiming): StepBreakdown | undefined {
-  if (a.status !== 'completed' || a.started === undefined || a.closed === undefined) return undefined;
-  const engine = Number((a.result as { durationMs?: number } | undefined)?.durationMs ?? NaN);
-  return {
-    total: a.closed - a.trigger,
-    toWft: a.wftScheduled - a.trigger,
-    wftQueue: a.wftStarted - a.wftScheduled,
-    wftRun: a.scheduled - a.wftStarted,
-    actQueue: a.started - a.scheduled,
-    actOverhead: a.closed - a.started - engine,
-    engine,
-  };
-}

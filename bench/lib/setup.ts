@@ -4,14 +4,15 @@
  * like test/support/harness.ts does (startRunnerWorker with the prebuilt bundle, own task queue per worker).
  */
 import { execFileSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { cpus, freemem, loadavg, release, totalmem, availableParallelism } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { DEFAULT_CHROMIUM_ARGS, DEFAULT_CHROMIUM_PATH } from '../../src/browser/browser-pool';
+import { DEFAULT_CHROMIUM_ARGS, DEFAULT_CHROMIUM_PATH, type ChromiumExecutables } from '../../src/browser/launch-options';
 import { ExecutionClient } from '../../src/client/execution-client';
+import { temporalDataConverter } from '../../src/temporal/payload-encryption';
 import { loadEnv, type Env } from '../../src/config/env';
 import { createLogger, type Logger } from '../../src/logging/logger';
 import { PROJECT_ROOT, resolveToolPaths } from '../../src/support/tools';
@@ -36,7 +37,9 @@ export interface BenchContext {
   server: DevServer;
   site: StaticServer;
   temporal: Client;
+  /** The browser headless sessions run (the headless shell when setup found one) and the full Chromium. */
   chromiumPath: string;
+  chromiumBuilds: ChromiumExecutables;
   logger: Logger;
   setupMs: { devServer: number; bundle: number };
   /** A fresh in-process worker; `env` adds variables (e.g. SUPABASE_URL for the mirror benchmark). */
@@ -62,7 +65,9 @@ export const newJobId = (prefix: string): string => `bench-${prefix}-${randomUUI
 
 export async function startBench(opts: BenchOptions): Promise<BenchContext> {
   const logger = createLogger({ level: opts.logLevel, pretty: false });
-  const chromiumPath = resolveToolPaths().chromium ?? DEFAULT_CHROMIUM_PATH;
+  const tools = resolveToolPaths();
+  const chromiumBuilds: ChromiumExecutables = { chromium: tools.chromium ?? DEFAULT_CHROMIUM_PATH, headlessShell: tools.chromiumHeadlessShell };
+  const chromiumPath = chromiumBuilds.headlessShell ?? chromiumBuilds.chromium!;
   let t = Date.now();
   let port = await freePort();
   while (port === 7233) port = await freePort();
@@ -77,16 +82,21 @@ export async function startBench(opts: BenchOptions): Promise<BenchContext> {
     cleanup.unshift(() => site.close());
     const connection = await Connection.connect({ address: server.address });
     cleanup.unshift(() => connection.close());
-    const temporal = new Client({ connection, namespace: 'default' });
+    // Encrypted, as a deployment is by default; every worker and the client share the key.
+    const payloadKey = randomBytes(32).toString('base64');
+    const dataConverter = temporalDataConverter(loadEnv({ TEMPORAL_ADDRESS: server.address, TEMPORAL_PAYLOAD_KEY: payloadKey }));
+    const temporal = new Client({ connection, namespace: 'default', dataConverter });
     const workers = new Set<BenchWorker>();
 
     const startWorker = async (name: string, maxSessions: number, extraEnv: Record<string, string> = {}): Promise<BenchWorker> => {
       const env = loadEnv({
         TEMPORAL_ADDRESS: server.address,
+        TEMPORAL_PAYLOAD_KEY: payloadKey,
         TEMPORAL_TASK_QUEUE: `bench-${name}-${randomUUID().slice(0, 6)}`,
         WORKER_ID: `bench-${name}-${process.pid}`,
         MAX_CONCURRENT_SESSIONS: String(maxSessions),
-        CHROMIUM_PATH: chromiumPath,
+        CHROMIUM_PATH: chromiumBuilds.chromium,
+        ...(chromiumBuilds.headlessShell ? { CHROMIUM_HEADLESS_SHELL_PATH: chromiumBuilds.headlessShell } : {}),
         LOG_LEVEL: opts.logLevel,
         SCREENSHOT_DIR: join(PROJECT_ROOT, 'artifacts', 'bench-screenshots'),
         RESULTS_DIR: join(PROJECT_ROOT, 'artifacts', 'bench-results'),
@@ -97,7 +107,7 @@ export async function startBench(opts: BenchOptions): Promise<BenchContext> {
       const bw: BenchWorker = {
         name,
         worker,
-        probe: new WorkerProbe(worker.sessions),
+        probe: new WorkerProbe(worker.sessions, worker.stepFeed),
         client: new ExecutionClient(temporal, env),
         env,
         stop: async () => {
@@ -115,6 +125,7 @@ export async function startBench(opts: BenchOptions): Promise<BenchContext> {
       site,
       temporal,
       chromiumPath,
+      chromiumBuilds,
       logger,
       setupMs: { devServer: devServerMs, bundle: bundleMs },
       startWorker,

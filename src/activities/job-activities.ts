@@ -1,24 +1,28 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Logger } from '../logging/logger';
-import type { SupabaseMirror } from '../mirror/supabase-mirror';
+import type { PortalJobs } from '../mirror/portal-jobs';
+import type { SupabaseStore } from '../mirror/supabase-store';
 import type { WorkerMetrics } from '../ops/metrics';
 import { InputError } from '../recording/input-error';
+import { validateJob, type PrepareLimits } from '../recording/validate-job';
+import { writeRerunLink, writeResultsPart } from '../results/files';
+import { startRunEvents } from '../results/run-events';
 import type { ExecutionInput, PreparedJob, RowResult } from '../workflows/types';
-import { prepareExecution, PrepareLimits } from './prepare-execution';
-import { loadPortalJob } from './portal-job';
-import { writeResultsPart } from './results-files';
 
 export interface JobActivityDeps {
   limits: PrepareLimits;
   resultsDir: string;
   logger: Logger;
   metrics?: Pick<WorkerMetrics, 'recordRow'>;
-  mirror?: SupabaseMirror;
+  /** NOTIFY_WEBHOOK_URL: where jobs with no notify target of their own report their end. */
+  defaultNotifyUrl?: string;
+  /** Present when the worker mirrors to Supabase. */
+  supabase?: { store: SupabaseStore; portalJobs: PortalJobs };
 }
 
 /** Job-level activities: run on the orchestration queue, need no browser. */
 export function createJobActivities(deps: JobActivityDeps) {
-  const limits = { ...deps.limits, mirror: deps.mirror !== undefined };
+  const limits = { ...deps.limits, mirror: deps.supabase !== undefined };
   return {
     /**
      * Validates the job. A portal job arrives as its jobId alone: recording, CSV and config are then read
@@ -27,14 +31,21 @@ export function createJobActivities(deps: JobActivityDeps) {
     async prepareJob(input: ExecutionInput): Promise<PreparedJob> {
       const portal = input.recording === undefined && input.csv === undefined;
       try {
-        const full = portal ? { ...input, ...(await loadPortalJob(deps.mirror, input.jobId)) } : input;
-        const job = prepareExecution(full, limits);
+        if (portal && !deps.supabase) {
+          throw new InputError(`Job ${input.jobId} has no recording, and Supabase is not configured to load it from (SUPABASE_URL)`);
+        }
+        const full = portal && deps.supabase ? { ...input, ...(await deps.supabase.portalJobs.load(input.jobId)) } : input;
+        const job: PreparedJob = { ...validateJob(full, limits), ...(input.rerunOf ? { rerunOf: input.rerunOf } : {}) };
+        if (input.rerunOf) await writeRerunLink(deps.resultsDir, input.rerunOf.jobId, { jobId: input.jobId, rows: input.rerunOf.rows });
+        if (!job.config.notify && deps.defaultNotifyUrl)
+          job.config.notify = { url: deps.defaultNotifyUrl, format: 'json', events: ['ended'] };
+        await startRunEvents(deps.resultsDir, input.jobId, job.rows.length);
         deps.logger.info({ jobId: input.jobId, rows: job.rows.length, steps: job.flow.steps.length, portal }, 'job prepared');
         return job;
       } catch (err) {
         if (!(err instanceof InputError)) throw err;
-        if (portal && deps.mirror) {
-          await deps.mirror.apply([
+        if (portal && deps.supabase) {
+          await deps.supabase.store.apply([
             { kind: 'job', jobId: input.jobId, status: 'failed', errorMessage: err.message, completedAt: Date.now() },
           ]);
         }

@@ -1,162 +1,127 @@
-import { EventEmitter } from 'node:events';
-import { existsSync } from 'node:fs';
-import { chromium, firefox, webkit, type Browser, type BrowserContext, type BrowserType, type Page } from 'playwright';
-import { BrowserSession } from './session';
-import type { BrowserName, SessionOptions } from './types';
+import type { Browser, BrowserContext, Page } from 'playwright';
+import { sandboxLaunchOptions, secureContext, type BrowserSecurity } from './browser-sandbox';
+import { playwrightContextOptions } from './device-emulation';
+import { EgressProxy } from './egress-proxy';
+import { defaultLaunchArgs, LAUNCHERS, resolveExecutable, type ChromiumExecutables } from './launch-options';
+import { parseHostPolicy } from './url-policy';
+import type { BrowserName, ContextOptions } from './types';
 
 /**
- * One browser process per pool, shared by many sessions (one BrowserContext per data row):
- * contexts are cheap and isolated, processes are not. The process is launched lazily and
- * relaunched after a crash, so a worker survives a dead browser without restarting.
+ * One browser process, shared by many sessions (one BrowserContext per data row): contexts are cheap and
+ * isolated, processes are not. The process is launched lazily and relaunched after a crash, so a worker
+ * survives a dead browser without restarting. Which sessions are open is the registry's business
+ * (session-registry.ts); a crash reaches them through their own context's 'close' event.
  */
-
-export const DEFAULT_CHROMIUM_PATH = '/usr/bin/chromium';
-
-/**
- * The features Playwright 1.65 disables for Chromium. Chromium honours only the last `--disable-features`
- * switch, and Playwright puts its own before ours, so ours must repeat its list (test/browser/pool.test.ts
- * checks the real command line against the installed Playwright, so an upgrade that changes it fails there).
- */
-export const PLAYWRIGHT_DISABLED_FEATURES = [
-  'AvoidUnnecessaryBeforeUnloadCheckSync',
-  'DestroyProfileOnBrowserClose',
-  'HttpsUpgrades',
-  'HttpsFirstBalancedModeAutoEnable',
-  'LensOverlay',
-  'MediaRouter',
-  'PaintHolding',
-  'ThirdPartyStoragePartitioning',
-  'AvoidCorsURLLoaderRestartOnRedirect',
-  'TcpPortRandomizationWin',
-  'OptimizationHints',
-  'NetworkTimeServiceQuerying',
-  'AimEnabled',
-  'PreconnectToSearch',
-  'msForceBrowserSignIn',
-  'msEdgeUpdateLaunchServicesPreferredVersion',
-];
-
-/**
- * Debian's Chromium runs the "new" headless mode, a full browser: every window (one per context) preloads
- * the omnibox popup WebUI in a renderer process of its own. Without it a session costs one renderer, not two,
- * and the browser opens and closes sessions about twice as fast on 2 cores (BENCHMARKS.md, browser flags).
- */
-export const OMNIBOX_POPUP_FEATURES = ['WebUIOmniboxPopup', 'WebUIOmniboxAimPopup'];
-
-/** Flags for headless Chromium in containers: no sandbox (root), no GPU, no background traffic. */
-export const DEFAULT_CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-  '--no-first-run',
-  `--disable-features=${[...PLAYWRIGHT_DISABLED_FEATURES, ...OMNIBOX_POPUP_FEATURES].join(',')}`,
-];
-
-export interface BrowserDisconnectedInfo {
-  browser: BrowserName;
-  /** Ids of the sessions that were open and are now lost. */
-  lostSessionIds: string[];
-}
 
 export interface BrowserPoolOptions {
   browser: BrowserName;
-  executablePath?: string;
   headless: boolean;
-  /** Replaces the default launch flags (DEFAULT_CHROMIUM_ARGS for chromium, none otherwise). */
+  chromiumBuilds?: ChromiumExecutables;
+  /** Replaces the default launch flags (launch-options.ts). */
   launchArgs?: string[];
-  /** Called when the browser process goes away unexpectedly (also emitted as 'browserDisconnected'). */
-  onBrowserDisconnected?: (info: BrowserDisconnectedInfo) => void;
-  /** Keep one context open ahead of the next session (default true); see openSession. */
+  /** Keep one context open ahead of the next session (default true); see openContext. */
   spareContext?: boolean;
+  /** Navigation policy and the browser's sandbox (browser-sandbox.ts); default: DEFAULT_BLOCKED_HOSTS, no allow list. */
+  security?: BrowserSecurity;
 }
 
-interface OpenContext {
+export interface OpenContext {
   context: BrowserContext;
   page: Page;
 }
 
-const LAUNCHERS: Record<BrowserName, BrowserType> = { chromium, firefox, webkit };
+export interface BrowserPoolStats {
+  connected: boolean;
+  /** Launches after the first: recoveries from a dead browser. */
+  relaunches: number;
+  /** Sessions that started on a context opened ahead of time. */
+  sparesUsed: number;
+  /** A context is open and waiting for the next session. */
+  spareOpen: boolean;
+}
 
-export class BrowserPool extends EventEmitter {
+const contextKey = (options: ContextOptions): string => JSON.stringify(options);
+
+export class BrowserPool {
   private browser?: Browser;
   private launching?: Promise<Browser>;
-  private readonly sessions = new Map<string, BrowserSession>();
   private launches = 0;
+  private sparesUsed = 0;
   private closed = false;
   /** A context opened ahead of the next session, with the options the last session asked for. */
-  private spare?: { key: string; ready: Promise<OpenContext | undefined> };
-  /** Sessions that started on a spare context (for tests and the benchmark). */
-  sparesUsed = 0;
+  private spare?: { key: string; ready: Promise<OpenContext | undefined>; opened?: OpenContext };
+
+  private security: BrowserSecurity;
 
   constructor(private readonly opts: BrowserPoolOptions) {
-    super();
+    this.security = opts.security ?? { hostPolicy: parseHostPolicy() };
   }
 
-  get browserName(): BrowserName {
-    return this.opts.browser;
-  }
-
-  /** Number of launches after the first (i.e. recoveries from a dead browser). */
-  get relaunches(): number {
-    return Math.max(0, this.launches - 1);
-  }
-
-  /** Number of sessions currently open. */
-  get activeSessions(): number {
-    return this.sessions.size;
-  }
-
-  /** The open sessions, oldest first. */
-  listSessions(): BrowserSession[] {
-    return [...this.sessions.values()];
-  }
-
-  getSession(id: string): BrowserSession | undefined {
-    return this.sessions.get(id);
-  }
-
-  get isConnected(): boolean {
-    return this.browser?.isConnected() ?? false;
+  stats(): BrowserPoolStats {
+    return {
+      connected: this.browser?.isConnected() ?? false,
+      relaunches: Math.max(0, this.launches - 1),
+      sparesUsed: this.sparesUsed,
+      spareOpen: this.spare?.opened !== undefined,
+    };
   }
 
   /**
-   * Opens a fresh, isolated context with one page; launches (or relaunches) the browser if needed.
-   * Opening a context and its page takes Chromium 100–150 ms, on the path from a row's pickup to its first
-   * step. So when a session closes the pool opens the next one's context ahead of time, with the same options
-   * (the next row is usually the same job's): a session that matches takes it at once. Nothing has
-   * run in a spare, so it is as fresh as a context opened on demand.
+   * A fresh, isolated context with one page; launches (or relaunches) the browser if needed. Opening one
+   * takes Chromium 100–150 ms, on the path from a row's pickup to its first step, so when a session closes
+   * the pool opens the next one ahead of time with the same options (the next row is usually the same
+   * job's): a session that matches takes it at once. Nothing has run in a spare, so it is as fresh as a
+   * context opened on demand.
    */
-  async openSession(opts: SessionOptions = {}): Promise<BrowserSession> {
-    if (this.closed) throw new Error('BrowserPool is closed');
-    const key = JSON.stringify(opts.viewport ?? null);
-    const spare = await this.takeSpare(key);
-    if (spare) this.sparesUsed++;
-    const { context, page } = spare ?? (await this.openContext(opts));
-    const session = new BrowserSession(context, page, this.opts.browser, {
-      onClosed: (s) => {
-        if (this.sessions.get(s.id) === s) this.sessions.delete(s.id);
-        // Made now, when its row is done, rather than at open, where it would compete for CPU with the
-        // row's own first step.
-        if (this.opts.spareContext !== false) this.prepareSpare(key, opts);
-      },
-    });
-    this.sessions.set(session.id, session);
-    return session;
+  async openContext(options: ContextOptions): Promise<OpenContext> {
+    if (this.closed) throw new Error('the browser pool is closed');
+    const spare = await this.takeSpare(contextKey(options));
+    if (spare) {
+      this.sparesUsed++;
+      return spare;
+    }
+    return this.newContext(options);
   }
 
-  /** Resolves once the spare context (if one is being opened) is ready: for tests and benchmarks. */
-  async spareReady(): Promise<boolean> {
-    return (await this.spare?.ready) !== undefined;
+  /**
+   * A session with these options has closed: open the next one's context now, when its row is done, rather
+   * than at the next open, where it would compete for CPU with that row's first step.
+   */
+  prepareSpare(options: ContextOptions): void {
+    // Never (re)launch a browser just for a spare: after a crash the next session relaunches it.
+    if (this.opts.spareContext === false || this.spare || this.closed || !this.browser?.isConnected()) return;
+    const spare: NonNullable<BrowserPool['spare']> = {
+      key: contextKey(options),
+      // A failed spare costs nothing: the next session opens its own context.
+      ready: this.newContext(options).then(
+        (opened) => (spare.opened = opened),
+        () => undefined,
+      ),
+    };
+    this.spare = spare;
   }
 
-  private async openContext(opts: SessionOptions): Promise<OpenContext> {
+  /** Closes the spare and the browser. Contexts still open die with it. Safe to call more than once. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const spare = this.spare;
+    this.spare = undefined;
+    await spare?.ready.then((r) => r?.context.close().catch(() => undefined));
+    const browser = this.browser ?? (await this.launching?.catch(() => undefined));
+    this.browser = undefined;
+    this.launching = undefined;
+    if (browser) await browser.close().catch(() => undefined);
+    await this.security.egressProxy?.close();
+  }
+
+  private async newContext(options: ContextOptions): Promise<OpenContext> {
     const browser = await this.ensureBrowser();
-    const context = await browser.newContext(opts.viewport ? { viewport: opts.viewport } : {});
+    const context = await browser.newContext(playwrightContextOptions(options, this.opts.browser));
     try {
-      return { context, page: await context.newPage() };
+      const page = await context.newPage();
+      // Before anything runs in it: the navigation policy and a downloads directory of its own.
+      await secureContext(context, page, this.opts.browser, this.security);
+      return { context, page };
     } catch (err) {
       await context.close().catch(() => undefined);
       throw err;
@@ -170,71 +135,33 @@ export class BrowserPool extends EventEmitter {
     this.spare = undefined;
     const ready = await spare.ready;
     if (!ready) return undefined;
-    if (spare.key === key && this.browser?.isConnected() && ready.context.browser() === this.browser && !ready.page.isClosed())
+    if (spare.key === key && ready.context.browser() === this.browser && this.browser?.isConnected() && !ready.page.isClosed())
       return ready;
     void ready.context.close().catch(() => undefined); // in the background: this session need not wait for it
     return undefined;
   }
 
-  private prepareSpare(key: string, opts: SessionOptions): void {
-    // Never (re)launch a browser just for a spare: after a crash the next session relaunches it.
-    if (this.spare || this.closed || !this.browser?.isConnected()) return;
-    // A failed spare costs nothing: the next session opens its own context.
-    this.spare = { key, ready: this.openContext(opts).catch(() => undefined) };
-  }
-
-  /**
-   * PID of the browser process (chromium only, via CDP); undefined when unknown.
-   * Used for diagnostics and by tests that simulate a crash.
-   */
-  async browserPid(): Promise<number | undefined> {
-    if (this.opts.browser !== 'chromium' || !this.browser?.isConnected()) return undefined;
-    const cdp = await this.browser.newBrowserCDPSession();
-    try {
-      const info = (await cdp.send('SystemInfo.getProcessInfo')) as {
-        processInfo: Array<{ type: string; id: number }>;
-      };
-      return info.processInfo.find((p) => p.type === 'browser')?.id;
-    } finally {
-      await cdp.detach().catch(() => undefined);
-    }
-  }
-
-  /** Closes every session and the browser. Safe to call more than once. */
-  async close(): Promise<void> {
-    this.closed = true;
-    const sessions = [...this.sessions.values()];
-    this.sessions.clear();
-    const spare = this.spare;
-    this.spare = undefined;
-    await Promise.all([...sessions.map((s) => s.close()), spare?.ready.then((r) => r?.context.close().catch(() => undefined))]);
-    const browser = this.browser ?? (await this.launching?.catch(() => undefined));
-    this.browser = undefined;
-    this.launching = undefined;
-    if (browser) await browser.close().catch(() => undefined);
-  }
-
   private ensureBrowser(): Promise<Browser> {
     if (this.browser?.isConnected()) return Promise.resolve(this.browser);
-    // Concurrent openSession calls share one launch instead of racing several processes.
-    if (!this.launching) {
-      this.launching = this.launch().finally(() => {
-        this.launching = undefined;
-      });
-    }
+    // Concurrent opens share one launch instead of racing several processes.
+    this.launching ??= this.launch().finally(() => (this.launching = undefined));
     return this.launching;
   }
 
   private async launch(): Promise<Browser> {
     const name = this.opts.browser;
-    const launcher = LAUNCHERS[name];
-    if (!launcher) throw new Error(`unsupported browser "${name}" (expected chromium, firefox or webkit)`);
-    const executablePath = this.resolveExecutable();
-    const args = this.opts.launchArgs ?? (name === 'chromium' ? DEFAULT_CHROMIUM_ARGS : []);
-    const browser = await launcher.launch({
+    const executablePath = resolveExecutable(name, this.opts.headless, this.opts.chromiumBuilds);
+    // The headless shell runs no PAC script: the worker's egress proxy enforces the host rules for it.
+    if (name === 'chromium' && executablePath === this.opts.chromiumBuilds?.headlessShell && !this.security.egressProxy) {
+      this.security = { ...this.security, egressProxy: await EgressProxy.start(this.security.hostPolicy) };
+    }
+    // The sandbox's flags (policy, no permission prompts) and scrubbed environment apply whatever flags are given.
+    const sandbox = sandboxLaunchOptions(name, this.security);
+    const browser = await LAUNCHERS[name].launch({
       executablePath,
       headless: this.opts.headless,
-      args,
+      args: [...(this.opts.launchArgs ?? defaultLaunchArgs(name)), ...sandbox.args],
+      env: sandbox.env,
       // The worker owns shutdown: on SIGTERM it drains in-flight rows, which need their browser. Playwright's
       // defaults would close the browser on the signal and turn a graceful stop into lost sessions.
       handleSIGTERM: false,
@@ -245,47 +172,14 @@ export class BrowserPool extends EventEmitter {
     if (this.closed) {
       // close() ran while we were launching: do not leak the process.
       await browser.close().catch(() => undefined);
-      throw new Error('BrowserPool is closed');
+      throw new Error('the browser pool is closed');
     }
     this.browser = browser;
-    browser.on('disconnected', () => this.onDisconnected(browser));
+    browser.on('disconnected', () => {
+      if (this.browser !== browser) return;
+      this.browser = undefined;
+      this.spare = undefined; // it died with the browser
+    });
     return browser;
-  }
-
-  private resolveExecutable(): string | undefined {
-    const name = this.opts.browser;
-    if (name === 'chromium') {
-      const path = this.opts.executablePath ?? process.env.CHROMIUM_PATH ?? DEFAULT_CHROMIUM_PATH;
-      if (!existsSync(path)) {
-        throw new Error(`chromium executable not found at ${path}; set CHROMIUM_PATH or pass executablePath`);
-      }
-      return path;
-    }
-    // firefox/webkit need Playwright's patched builds; the system browsers will not work.
-    const path = this.opts.executablePath ?? LAUNCHERS[name].executablePath();
-    if (!path || !existsSync(path)) {
-      throw new Error(
-        `${name} is not installed (expected executable at ${path || '<unknown>'}); ` +
-          `install it with "npx playwright install ${name}" or pass executablePath. Only chromium is available by default.`,
-      );
-    }
-    return path;
-  }
-
-  private onDisconnected(browser: Browser): void {
-    if (this.browser !== browser) return;
-    this.browser = undefined;
-    this.spare = undefined; // it died with the browser
-    if (this.closed) return; // our own close()
-    const lost = [...this.sessions.values()];
-    this.sessions.clear();
-    for (const s of lost) s.markLost('browser process disconnected');
-    const info: BrowserDisconnectedInfo = { browser: this.opts.browser, lostSessionIds: lost.map((s) => s.id) };
-    try {
-      this.opts.onBrowserDisconnected?.(info);
-    } catch {
-      // observer errors must not break crash handling
-    }
-    this.emit('browserDisconnected', info);
   }
 }

@@ -10,7 +10,8 @@ const CLOSED =
   /has been closed|Target closed|Browser closed|browser has disconnected|Connection closed|Page crashed|Target crashed|context or browser has been closed/i;
 const NETWORK = /net::ERR_|NS_ERROR_|NS_BINDING_|Could not connect|SSL_ERROR|WebKit encountered an internal error/i;
 /** The page changed under us mid-call; the same step may well succeed on a retry. */
-const TRANSIENT = /Execution context was destroyed|Frame was detached|frame got detached|Cannot find context with specified id/i;
+const TRANSIENT =
+  /Execution context was destroyed|Frame was detached|frame got detached|Cannot find context with specified id|Element is not attached to the DOM/i;
 
 export function isTimeoutError(err: unknown): boolean {
   return err instanceof errors.TimeoutError || (err instanceof Error && err.name === 'TimeoutError');

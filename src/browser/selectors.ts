@@ -1,9 +1,9 @@
-import type { Frame, Locator } from 'playwright';
+import type { ElementHandle, Frame, Locator } from 'playwright';
 import type { Selector } from '../recording/types';
 import { StepError } from './errors';
 import { isClosedError, isTimeoutError, isTransientError, shortMessage, toStepError } from './error-mapping';
 import type { StepContext } from './types';
-import { Deadline, raceAbort, startHeartbeat, throwIfAborted } from './wait';
+import { Deadline, raceAbort, throwIfAborted } from './wait';
 
 /**
  * Recorder selectors → Playwright locators.
@@ -122,7 +122,13 @@ export interface LocateOptions {
 }
 
 export interface LocateResult {
-  /** First matching element of the winning alternative. */
+  /**
+   * The element found, held: acting on it does not run the alternative's query again (an aria/ selector
+   * without a role is a union of many role queries, the costliest part of a step). An element the page
+   * replaces before the action fails as "not attached", which is transient (the step is tried again).
+   */
+  element: ElementHandle<Element>;
+  /** First matching element of the winning alternative, for calls that must wait on the query itself. */
   locator: Locator;
   selectorUsed: string;
   healed: boolean;
@@ -136,75 +142,59 @@ function notFound(selectors: Selector[], timeoutMs: number, state: string, inval
 }
 
 /**
- * Finds the first alternative that matches. All alternatives are raced at once through
- * locator.or(), so a stale first selector costs nothing beyond the time the element takes to
- * appear; then the lowest index present is picked, which keeps the recording's preference order.
+ * Finds the first alternative, in the recording's order, that has an element now: alternatives are counted
+ * one after another and counting stops at the first present, so the common case (the first alternative
+ * still matches) costs one query, and a stale first alternative one more, never a timeout. The element
+ * found is held (LocateResult.element), so the step's action does not query again. When none is
+ * present yet, all of them are awaited at once through locator.or(), and counted again when something
+ * appears. A malformed alternative is left out (it would poison the union) and reported if nothing matches.
  */
 export async function locateFirst(frame: Frame, selectors: Selector[], ctx: StepContext, opts: LocateOptions = {}): Promise<LocateResult> {
   const state = opts.state ?? 'visible';
   if (!selectors || selectors.length === 0) throw new StepError('InvalidStep', 'step has no selectors');
   throwIfAborted(ctx.signal);
   const deadline = new Deadline(ctx.timeoutMs);
-  const stopHeartbeat = startHeartbeat(ctx.heartbeat);
   const invalid: string[] = [];
   try {
     const candidates = selectors.map((selector, index) => {
       const base = selectorToLocator(frame, selector);
-      return { selector, index, locator: state === 'visible' ? base.filter({ visible: true }) : base };
+      return { selector, index, valid: true, locator: state === 'visible' ? base.filter({ visible: true }) : base };
     });
-
-    // Counting first gives an instant answer in the common case and weeds out malformed
-    // alternatives, which would otherwise poison the whole or() union.
-    const counts = await raceAbort(
-      Promise.all(
-        candidates.map((c) =>
-          c.locator.count().catch((err: unknown) => {
-            if (isClosedError(err)) throw err;
-            // Mid-navigation: not present yet, but the selector itself is fine.
-            if (isTransientError(err) || isTimeoutError(err)) return 0;
-            invalid.push(`${describeSelector(c.selector)}: ${shortMessage(err)}`);
-            return -1;
-          }),
-        ),
-      ),
-      ctx.signal,
-    );
-    const valid = candidates.filter((_, i) => counts[i] >= 0);
-    if (valid.length === 0) throw new StepError('InvalidStep', `no valid selector: ${invalid.join('; ')}`);
-    let present = counts.map((n) => n > 0);
+    const firstPresent = async () => {
+      for (const c of candidates) {
+        if (!c.valid) continue;
+        let handles: ElementHandle<Element>[];
+        try {
+          handles = (await raceAbort(c.locator.elementHandles(), ctx.signal)) as ElementHandle<Element>[];
+        } catch (err) {
+          if (err instanceof StepError || isClosedError(err)) throw err;
+          // Mid-navigation: not present yet, but the selector itself is fine.
+          if (isTransientError(err) || isTimeoutError(err)) continue;
+          c.valid = false;
+          invalid.push(`${describeSelector(c.selector)}: ${shortMessage(err)}`);
+          continue;
+        }
+        if (handles.length === 0) continue;
+        for (const extra of handles.slice(1)) void extra.dispose().catch(() => undefined);
+        return { ...c, element: handles[0] };
+      }
+      return undefined;
+    };
 
     for (;;) {
-      const hit = valid.find((c) => present[c.index]);
+      const hit = await firstPresent();
       if (hit) {
-        return {
-          locator: hit.locator.first(),
-          selectorUsed: describeSelector(hit.selector),
-          healed: hit.index > 0,
-          index: hit.index,
-        };
+        return { element: hit.element, locator: hit.locator.first(), selectorUsed: describeSelector(hit.selector), healed: hit.index > 0, index: hit.index };
       }
+      const valid = candidates.filter((c) => c.valid);
+      if (valid.length === 0) throw new StepError('InvalidStep', `no valid selector: ${invalid.join('; ')}`);
       if (deadline.expired()) throw notFound(selectors, ctx.timeoutMs, state, invalid);
       const union = valid.slice(1).reduce((acc, c) => acc.or(c.locator), valid[0].locator);
+      // Something appeared (or the budget ran out): count again to find out which alternative it was.
       await raceAbort(union.first().waitFor({ state: 'attached', timeout: deadline.remaining() }), ctx.signal);
-      // Something appeared; find out which alternative. If it vanished again in between, loop.
-      const now = await raceAbort(
-        Promise.all(
-          valid.map((c) =>
-            c.locator.count().catch((err: unknown) => {
-              if (isClosedError(err)) throw err;
-              return 0;
-            }),
-          ),
-        ),
-        ctx.signal,
-      );
-      present = [];
-      valid.forEach((c, i) => (present[c.index] = now[i] > 0));
     }
   } catch (err) {
     if (isTimeoutError(err)) throw notFound(selectors, ctx.timeoutMs, state, invalid);
     throw toStepError(err, { timeoutType: 'ElementNotFound' });
-  } finally {
-    stopHeartbeat();
   }
 }

@@ -4,18 +4,18 @@ import { dirname } from 'node:path';
 import type { BrowserContext, CDPSession, Frame, Page } from 'playwright';
 import { StepError } from './errors';
 import { toStepError } from './error-mapping';
-import type { BrowserName } from './types';
+import type { BrowserName, DeviceEmulation } from './types';
+import { secretMaskLocators } from './secret-mask';
 import { abortedError } from './wait';
 
 /**
  * One isolated browser context (cookies, storage, popups) for one CSV data row.
  * Steps address pages by the recorder's `target` ('main' or a popup URL) and frames by index path.
+ * A session ends exactly one way, which `ended` tells: closed by its owner ('released'), or gone under it
+ * (context closed, page crashed, browser died: 'lost').
  */
 
-export interface SessionHooks {
-  /** Lets the pool forget the session once it is closed. */
-  onClosed?: (session: BrowserSession) => void;
-}
+export type SessionEnd = 'released' | 'lost';
 
 /** Popup URLs are compared without a trailing slash: the recorder and the browser disagree on it for bare origins. */
 export function normalizeUrl(url: string): string {
@@ -24,8 +24,11 @@ export function normalizeUrl(url: string): string {
 
 export class BrowserSession {
   readonly id: string = randomUUID();
-  private lost = false;
-  private lostReason?: string;
+  /** Settles once, with how the session ended. */
+  readonly ended: Promise<SessionEnd>;
+  private end?: SessionEnd;
+  private endReason?: string;
+  private settle!: (end: SessionEnd) => void;
   private closing?: Promise<void>;
   private lastPage: Page;
   /** Every page of the context in opening order (main first, then popups). */
@@ -38,30 +41,38 @@ export class BrowserSession {
     readonly context: BrowserContext,
     readonly mainPage: Page,
     readonly browserName: BrowserName = 'chromium',
-    private readonly hooks: SessionHooks = {},
+    /** What the context was created with (device-emulation.ts); absent: a desktop context. */
+    readonly device?: DeviceEmulation,
   ) {
+    this.ended = new Promise((resolve) => (this.settle = resolve));
     this.lastPage = mainPage;
     this.track(mainPage);
     context.on('page', (page) => this.track(page));
-    // A closed context (crash, or closed behind our back) makes every later step pointless.
-    context.on('close', () => this.markLost('browser context closed'));
-    mainPage.on('crash', () => this.markLost('main page crashed'));
+    // Playwright closes a context when its browser disconnects too, so this one event covers a dead browser.
+    context.on('close', () => this.finish('lost', 'browser context closed'));
+    mainPage.on('crash', () => this.finish('lost', 'main page crashed'));
   }
 
-  get isLost(): boolean {
-    return this.lost;
+  /** The context dispatches touch events (a setViewport with hasTouch opened it). */
+  get hasTouch(): boolean {
+    return this.device?.hasTouch === true;
   }
 
-  /** Why the session was lost, for error messages. */
-  get lostBecause(): string | undefined {
-    return this.lostReason;
+  /** Neither released nor lost: steps can still run here. */
+  get isOpen(): boolean {
+    return this.end === undefined;
   }
 
-  /** Called by the pool when the browser disconnects, and internally on context close/crash. */
-  markLost(reason: string): void {
-    if (this.lost) return;
-    this.lost = true;
-    this.lostReason = reason;
+  /** How and why the session ended, for error messages ("session lost: main page crashed"). */
+  get endedBecause(): string | undefined {
+    return this.end && `session ${this.end}: ${this.endReason}`;
+  }
+
+  private finish(end: SessionEnd, reason: string): void {
+    if (this.end) return;
+    this.end = end;
+    this.endReason = reason;
+    this.settle(end);
     this.wakePageWaiters();
   }
 
@@ -110,7 +121,7 @@ export class BrowserSession {
         else resolve(found as Page);
       };
       const check = () => {
-        if (this.lost) return finish(new StepError('SessionLost', `session lost: ${this.lostReason}`));
+        if (this.end) return finish(new StepError('SessionLost', this.endedBecause!));
         const found = this.findPage(target);
         if (found) finish(undefined, found);
       };
@@ -169,43 +180,40 @@ export class BrowserSession {
     return session;
   }
 
-  /** Full-page screenshot of the page the last step used (falling back to any open page). */
-  async screenshot(filePath: string): Promise<string> {
+  /**
+   * Full-page screenshot of the page the last step used (falling back to any open page), with every element
+   * showing one of `secretValues` masked.
+   */
+  async screenshot(filePath: string, opts: { secretValues?: readonly string[] } = {}): Promise<string> {
     this.assertUsable();
     const page = [this.lastPage, this.mainPage, ...this.openPages()].find((p) => !p.isClosed());
     if (!page) throw new StepError('SessionLost', 'no open page to screenshot');
     await mkdir(dirname(filePath), { recursive: true });
     try {
-      await page.screenshot({ path: filePath, fullPage: true, timeout: 15_000 });
+      const mask = await secretMaskLocators(page, opts.secretValues ?? []);
+      await page.screenshot({ path: filePath, fullPage: true, timeout: 15_000, mask });
     } catch (err) {
       throw toStepError(err, { what: 'screenshot' });
     }
     return filePath;
   }
 
-  /** Idempotent and never throws: it runs in cleanup paths, often after the browser already died. */
+  /** Ends the session as 'released'. Idempotent and never throws: it runs in cleanup paths, often after the browser died. */
   close(): Promise<void> {
-    if (!this.closing) {
-      this.closing = (async () => {
-        // Mark first so the context's 'close' event does not record it as an unexpected loss.
-        this.markLost('session closed');
-        try {
-          // A hung browser must not hang cleanup; the pool's close() kills the process anyway.
-          await Promise.race([this.context.close(), new Promise((ok) => setTimeout(ok, 10_000).unref())]);
-        } catch {
-          // already gone
-        }
-        try {
-          this.hooks.onClosed?.(this);
-        } catch {
-          // a faulty hook must not break cleanup
-        }
-      })();
-    }
+    this.closing ??= (async () => {
+      // First, so the context's 'close' event does not record it as lost.
+      this.finish('released', 'session closed');
+      try {
+        // A hung browser must not hang cleanup; the pool's close() kills the process anyway.
+        await Promise.race([this.context.close(), new Promise((ok) => setTimeout(ok, 10_000).unref())]);
+      } catch {
+        // already gone
+      }
+    })();
     return this.closing;
   }
 
   private assertUsable(): void {
-    if (this.lost) throw new StepError('SessionLost', `session lost: ${this.lostReason}`);
+    if (this.end) throw new StepError('SessionLost', this.endedBecause!);
   }
 }

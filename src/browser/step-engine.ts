@@ -1,6 +1,7 @@
 import type { Step } from '../recording/types';
 import { StepError } from './errors';
 import { toStepError } from './error-mapping';
+import { takeNavigationBlocked } from './navigation-policy';
 import type { BrowserSession } from './session';
 import { assertEvents } from './steps/asserted-events';
 import { change } from './steps/change';
@@ -14,12 +15,12 @@ import { scroll } from './steps/scroll';
 import { waitForElement } from './steps/wait-for-element';
 import { waitForExpression } from './steps/wait-for-expression';
 import type { StepContext, StepOutcome } from './types';
-import { raceTimeout, startHeartbeat, throwIfAborted } from './wait';
+import { raceTimeout, throwIfAborted } from './wait';
 
 /**
  * Runs one recorder step against a session, like @puppeteer/replay's runner: one handler per
- * step type, then the step's assertedEvents. Every failure leaves as a StepError, because the
- * retry policy decides on StepError.type.
+ * step type, then the step's assertedEvents. Every failure leaves as a StepError, because what
+ * happens next (another attempt, a restarted session) is decided by its type (errors.ts).
  */
 
 /** Typed as StepHandlerMap, so a Step type without a handler is a compile error. */
@@ -52,19 +53,25 @@ const WATCHDOG_GRACE_MS = 2_000;
  * Cancellation via ctx.signal rejects promptly with a StepError whose `cause` is the abort reason.
  */
 export async function executeStep(session: BrowserSession, step: Step, ctx: StepContext): Promise<StepOutcome> {
-  const stopHeartbeat = startHeartbeat(ctx.heartbeat);
   try {
     throwIfAborted(ctx.signal);
-    if (session.isLost) throw new StepError('SessionLost', `session lost: ${session.lostBecause ?? 'unknown reason'}`);
+    if (!session.isOpen) throw new StepError('SessionLost', session.endedBecause!);
     // Recordings come from JSON; a type the schema let through but we do not know is the recording's fault.
     const handler = (STEP_HANDLERS as Record<string, StepHandler<Step> | undefined>)[step?.type];
     if (!handler) throw new StepError('InvalidStep', `unknown step type "${String(step?.type)}"`);
 
     const run = new StepRun(session, ctx.timeoutMs, ctx.signal);
     const work = (async () => {
-      const outcome = await handler(step, run);
-      await assertEvents(step, run);
-      return outcome;
+      try {
+        const outcome = await handler(step, run);
+        await assertEvents(step, run);
+        // A request the navigation policy refused while the step ran fails it, even if the page carried on.
+        const blocked = await takeNavigationBlocked(session.context);
+        if (blocked) throw blocked;
+        return outcome;
+      } finally {
+        run.release();
+      }
     })();
     return await raceTimeout(
       work,
@@ -74,13 +81,14 @@ export async function executeStep(session: BrowserSession, step: Step, ctx: Step
     );
   } catch (err) {
     // After a crash Playwright fails in many creative ways; the session state is the truth.
-    if (session.isLost && !(err instanceof StepError && err.type === 'SessionLost')) {
-      const lost = new StepError('SessionLost', `${step?.type}: session lost (${session.lostBecause ?? 'unknown reason'})`);
+    if (!session.isOpen && !(err instanceof StepError && err.type === 'SessionLost')) {
+      const lost = new StepError('SessionLost', `${step?.type}: ${session.endedBecause}`);
       (lost as Error).cause = err;
       throw lost;
     }
+    // A refused request explains the failure better than what it caused (a network error, a missing element).
+    const blocked = await takeNavigationBlocked(session.context, err);
+    if (blocked) throw blocked;
     throw toStepError(err, { what: step?.type });
-  } finally {
-    stopHeartbeat();
   }
 }

@@ -8,14 +8,23 @@ export interface StepOutcome {
 export interface StepContext {
   /** Budget for the whole step, in ms. */
   timeoutMs: number;
-  /** Aborted when the activity is cancelled; long waits must stop promptly. */
+  /** Aborted when the row stops (cancelled, session lost): long waits must stop promptly. */
   signal?: AbortSignal;
-  /** Called periodically during long waits so Temporal sees the step is alive. */
-  heartbeat?: () => void;
 }
 
 export type BrowserName = 'chromium' | 'firefox' | 'webkit';
 
-export interface SessionOptions {
+/** What a BrowserContext is created with; sessions with equal options can share a spare context. */
+export interface ContextOptions {
   viewport?: { width: number; height: number };
+  /** From the recording's opening setViewport (device-emulation.ts); absent: a desktop context. */
+  device?: DeviceEmulation;
+}
+
+/** The setViewport fields a browser context fixes when it is created. */
+export interface DeviceEmulation {
+  deviceScaleFactor: number;
+  isMobile: boolean;
+  hasTouch: boolean;
+  isLandscape: boolean;
 }

@@ -75,17 +75,3 @@ export function raceTimeout<T>(work: Promise<T>, ms: number, onTimeout: () => Er
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return raceAbort(new Promise<void>((ok) => setTimeout(ok, ms)), signal);
 }
-
-/** Calls `heartbeat` every `intervalMs` until the returned stop function is called. */
-export function startHeartbeat(heartbeat: (() => void) | undefined, intervalMs = 1000): () => void {
-  if (!heartbeat) return () => undefined;
-  const timer = setInterval(() => {
-    try {
-      heartbeat();
-    } catch {
-      // A failing heartbeat (e.g. activity already completing) must not break the step itself.
-    }
-  }, intervalMs);
-  timer.unref();
-  return () => clearInterval(timer);
-}

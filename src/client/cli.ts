@@ -1,54 +1,42 @@
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
+import { ScheduleAlreadyRunning, ScheduleNotFoundError, WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
+import { EnvError, loadEnv } from '../config/env';
 import { InputError } from '../recording/input-error';
-import type { JobConfigInput } from '../config/job-config';
+import { PayloadKeyError } from '../temporal/payload-key';
+import type { Step } from '../recording/types';
 import type { JobSummary } from '../workflows/types';
-import { ExecutionClient } from './execution-client';
+import { ExecutionClient, validateExecution } from './execution-client';
+import { configFromRunOptions, readInput, RUN_OPTIONS, stringOptions } from './run-options';
+import { scheduleCommand, SCHEDULE_USAGE } from './schedule-cli';
 import { formatSummary } from './format-summary';
 import { waitWithProgress } from './wait-with-progress';
+import { rerunFailedInput } from './rerun';
+import { jobReport, parseReportFormats, writeJobReports, writeReportFile, type ReportContext } from './job-reports';
+import { secretColumnMatcher } from '../recording/secrets';
+import { dirname, join, resolve } from 'node:path';
 
 export const EXIT = { PASSED: 0, FAILED: 1, INVALID_INPUT: 2, CANCELLED_OR_ERROR: 3 } as const;
 
 const USAGE = `Usage:
   npm run client -- run <recording.json> [--csv <file>] [--concurrency N] [--browser chromium|firefox|webkit]
                        [--timing realistic|fast|instant] [--speed X] [--screenshots off|on-failure|every-step]
-                       [--headed] [--default name=value ...] [--job-id ID] [--wait] [--json]
+                       [--trace off|on|retain-on-failure] [--video off|on|retain-on-failure]
+                       [--headed] [--default name=value ...] [--priority 1-5] [--fairness-key K] [--fairness-weight W]
+                       [--notify URL [--notify-format json|slack] [--notify-events started,ended,rowFailed]]
+                       [--job-id ID] [--wait] [--json]
+                       [--report html,junit,json --out DIR]   (with --wait: reports written to DIR)
+  npm run client -- report <jobId> --format html|junit|json [--out FILE] [--csv <file>] [--key-column NAME]
+  npm run client -- rerun <jobId> --failed [--job-id ID] [--wait] [--json] [--report ... --out DIR]
   npm run client -- status <jobId>
   npm run client -- result <jobId> [--json]
   npm run client -- cancel <jobId>
-Exit codes: 0 all rows passed, 1 a row failed, 2 invalid input (nothing started), 3 cancelled or other error.`;
+${SCHEDULE_USAGE}
+Exit codes: 0 all rows passed, 1 a row failed, 2 invalid input or configuration (nothing started), 3 cancelled or other error.`;
 
 export function exitCodeFor(summary: JobSummary): number {
   return summary.status === 'passed' ? EXIT.PASSED : summary.status === 'failed' ? EXIT.FAILED : EXIT.CANCELLED_OR_ERROR;
-}
-
-function readInput(path: string, what: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new InputError(`Cannot read ${what} file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-}
-
-function numberOption(value: string | undefined, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n)) throw new InputError(`--${name} must be a number, got "${value}"`);
-  return n;
-}
-
-function parseDefaults(pairs: string[] | undefined): Record<string, string> | undefined {
-  if (!pairs?.length) return undefined;
-  return Object.fromEntries(
-    pairs.map((p) => {
-      const eq = p.indexOf('=');
-      if (eq <= 0) throw new InputError(`--default must be name=value, got "${p}"`);
-      return [p.slice(0, eq), p.slice(eq + 1)];
-    }),
-  );
 }
 
 async function run(args: string[]): Promise<number> {
@@ -56,15 +44,9 @@ async function run(args: string[]): Promise<number> {
     args,
     allowPositionals: true,
     options: {
-      csv: { type: 'string' },
-      concurrency: { type: 'string' },
-      browser: { type: 'string' },
-      timing: { type: 'string' },
-      speed: { type: 'string' },
-      screenshots: { type: 'string' },
-      headed: { type: 'boolean' },
-      default: { type: 'string', multiple: true },
-      'job-id': { type: 'string' },
+      ...RUN_OPTIONS,
+      ...stringOptions('report', 'format', 'out', 'key-column', 'job-id'),
+      failed: { type: 'boolean' },
       wait: { type: 'boolean' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -75,35 +57,47 @@ async function run(args: string[]): Promise<number> {
     console.error(USAGE);
     return values.help ? EXIT.PASSED : EXIT.INVALID_INPUT;
   }
-  if (!['run', 'status', 'result', 'cancel'].includes(command)) throw new InputError(`Unknown command "${command}"\n${USAGE}`);
+  if (!['run', 'rerun', 'report', 'status', 'result', 'cancel'].includes(command))
+    throw new InputError(`Unknown command "${command}"\n${USAGE}`);
   if (!target) throw new InputError(`${command} needs ${command === 'run' ? 'a recording file' : 'a jobId'}\n${USAGE}`);
 
   // Read and validate local input before connecting, so bad input fails fast even with no server.
+  const env = loadEnv();
+  if (command === 'rerun' && !values.failed) throw new InputError('rerun needs --failed (it reruns the rows that failed)');
+  const reportFormats = values.report !== undefined ? parseReportFormats(values.report, '--report') : undefined;
+  if (reportFormats && !values.wait) throw new InputError('--report needs --wait (reports are written when the job ends)');
+  const reportFormat = command === 'report' ? parseReportFormats(values.format ?? '', '--format') : undefined;
+  if (reportFormat && reportFormat.length !== 1) throw new InputError('report --format takes one format (html, junit or json)');
+  const reportCtx: ReportContext = {
+    csv: values.csv ? readInput(values.csv, 'CSV') : undefined,
+    keyColumn: values['key-column'],
+    isSecret: secretColumnMatcher(env.SECRET_COLUMNS),
+  };
   let input: Parameters<ExecutionClient['startExecution']>[0] | undefined;
   if (command === 'run') {
-    const config: JobConfigInput = {};
-    const concurrency = numberOption(values.concurrency, 'concurrency');
-    if (concurrency !== undefined) config.maxConcurrentRows = concurrency;
-    const speed = numberOption(values.speed, 'speed');
-    if (speed !== undefined) config.speedMultiplier = speed;
-    if (values.browser) config.browser = values.browser as JobConfigInput['browser'];
-    if (values.timing) config.timingMode = values.timing as JobConfigInput['timingMode'];
-    if (values.screenshots) config.screenshots = values.screenshots as JobConfigInput['screenshots'];
-    if (values.headed) config.headless = false;
-    const defaults = parseDefaults(values.default);
-    if (defaults) config.defaults = defaults;
+    const config = configFromRunOptions(values);
     input = {
       jobId: values['job-id'] ?? randomUUID(),
       recording: readInput(target, 'recording'),
-      csv: values.csv ? readInput(values.csv, 'CSV') : undefined,
+      csv: reportCtx.csv,
       config,
+      origin: { triggeredBy: 'cli' },
     };
+    validateExecution(input, env);
+    // Valid by now: the report shows the selectors a failing step tried, as recorded.
+    reportCtx.steps = (JSON.parse(input.recording as string) as { steps: Step[] }).steps;
   }
 
-  const client = await ExecutionClient.connect();
+  const client = await ExecutionClient.connect(env);
   try {
     switch (command) {
+      case 'rerun':
       case 'run': {
+        if (command === 'rerun') {
+          input = await rerunFailedInput(client, target, values['job-id'] ?? randomUUID());
+          reportCtx.csv = input.csv;
+          console.error(`Rerunning failed row(s) ${input.rerunOf!.rows.join(', ')} of ${target}`);
+        }
         const started = await client.startExecution(input!);
         if (!values.json) {
           console.error(
@@ -116,7 +110,22 @@ async function run(args: string[]): Promise<number> {
         }
         const summary = await waitWithProgress(client, started.jobId, !values.json && process.stderr.isTTY === true);
         console.log(values.json ? JSON.stringify(summary) : formatSummary(summary));
+        if (reportFormats) {
+          const outDir = values.out ?? join('artifacts', 'reports', started.jobId);
+          for (const path of await writeJobReports(client, started.jobId, reportFormats, outDir, reportCtx))
+            console.error(`Report: ${path}`);
+        }
         return exitCodeFor(summary);
+      }
+      case 'report': {
+        const format = reportFormat![0];
+        const text = await jobReport(client, target, format, reportCtx, values.out ? dirname(resolve(values.out)) : undefined);
+        if (!values.out) process.stdout.write(text);
+        else {
+          await writeReportFile(values.out, text);
+          console.error(`Report: ${resolve(values.out)}`);
+        }
+        return EXIT.PASSED;
       }
       case 'status':
         console.log(JSON.stringify(await client.getProgress(target), null, 2));
@@ -139,14 +148,19 @@ async function run(args: string[]): Promise<number> {
 /** Runs the CLI and returns its exit code; errors become messages on stderr, never stack traces. */
 export async function runCli(args: string[]): Promise<number> {
   try {
-    return await run(args);
+    return args[0] === 'schedule' ? await scheduleCommand(args.slice(1)) : await run(args);
   } catch (err) {
     if (err instanceof InputError) {
       console.error(`Invalid input: ${err.message}`);
       return EXIT.INVALID_INPUT;
     }
-    if (err instanceof TypeError && (err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
-      console.error(`${err.message}\n${USAGE}`);
+    if (err instanceof EnvError || err instanceof PayloadKeyError) {
+      console.error(err.message);
+      return EXIT.INVALID_INPUT;
+    }
+    // By its code, not `instanceof TypeError`: Node's own errors come from another realm under a test runner's VM.
+    if (String((err as NodeJS.ErrnoException | undefined)?.code).startsWith('ERR_PARSE_ARGS')) {
+      console.error(`${(err as Error).message}\n${USAGE}`);
       return EXIT.INVALID_INPUT;
     }
     if (err instanceof WorkflowFailedError) {
@@ -161,6 +175,14 @@ export async function runCli(args: string[]): Promise<number> {
       }
       console.error(`Job failed: ${cause?.message ?? err.message}`);
       return EXIT.CANCELLED_OR_ERROR;
+    }
+    if (err instanceof ScheduleNotFoundError) {
+      console.error(`No such schedule: ${err.scheduleId}`);
+      return EXIT.CANCELLED_OR_ERROR;
+    }
+    if (err instanceof ScheduleAlreadyRunning) {
+      console.error(`Schedule ${err.scheduleId} already exists: delete it first or pick another id`);
+      return EXIT.INVALID_INPUT;
     }
     if (err instanceof WorkflowNotFoundError) {
       console.error(`No such job: ${err.message}`);

@@ -1,15 +1,15 @@
 import { Client, Connection, WorkflowExecutionAlreadyStartedError, WorkflowHandle } from '@temporalio/client';
-import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import { loadEnv, Env } from '../config/env';
-import { prepareExecution } from '../activities/prepare-execution';
+import { processTracing } from '../ops/tracing';
 import { InputError } from '../recording/input-error';
+import { assertJobId, prepareLimitsFromEnv, validateJob } from '../recording/validate-job';
 import { temporalConnectionOptions } from '../temporal/connection';
 import { temporalDataConverter } from '../temporal/payload-encryption';
-import { orchestrationQueue } from '../temporal/task-queues';
 import { executionWorkflowId, progressQuery } from '../workflows/definitions';
 import type { executionJob } from '../workflows/execution-job';
-import type { ExecutionInput, JobProgress, JobSummary, RowResult } from '../workflows/types';
-import { readRowResults } from '../activities/results-files';
+import type { ExecutionInput, JobProgress, JobSummary, PreparedJob, RowResult } from '../workflows/types';
+import { readRerunLinks, readRowResults } from '../results/files';
+import { jobStartOptions } from './job-start-options';
 
 export interface StartedExecution {
   jobId: string;
@@ -18,6 +18,38 @@ export interface StartedExecution {
   /** True when this jobId was already started: the existing execution is returned, nothing runs twice. */
   existing: boolean;
   rows: number;
+}
+
+/**
+ * Everything startExecution checks before it calls Temporal; undefined for a portal job (its jobId alone),
+ * which the worker loads and checks. Throws InputError naming every problem.
+ */
+export function validateExecution(input: ExecutionInput, env: Env): PreparedJob | undefined {
+  if (input === null || typeof input !== 'object')
+    throw new InputError('startExecution needs an object: { jobId, recording, csv?, config? }');
+  assertOrigin(input.origin);
+  const portal = input.recording === undefined && input.csv === undefined;
+  if (!portal) return validateJob(input, prepareLimitsFromEnv(env));
+  assertJobId(input.jobId);
+  return undefined;
+}
+
+const TRIGGERS = ['api', 'cli', 'portal', 'schedule'];
+
+function assertOrigin(origin: ExecutionInput['origin']): void {
+  if (origin === undefined) return;
+  const problems: string[] = [];
+  if (origin === null || typeof origin !== 'object') problems.push('origin must be an object');
+  else {
+    for (const key of ['ownerId', 'recordingId', 'scheduleId'] as const) {
+      const v = origin[key];
+      if (v !== undefined && (typeof v !== 'string' || v.length === 0 || v.length > 200))
+        problems.push(`origin.${key}: a string of 1-200 characters`);
+    }
+    if (origin.triggeredBy !== undefined && !TRIGGERS.includes(origin.triggeredBy))
+      problems.push(`origin.triggeredBy: one of ${TRIGGERS.join(', ')}`);
+  }
+  if (problems.length > 0) throw new InputError('Invalid origin', problems);
 }
 
 /**
@@ -35,7 +67,12 @@ export class ExecutionClient {
   static async connect(env: Env = loadEnv()): Promise<ExecutionClient> {
     const address = env.TEMPORAL_ADDRESS ?? `127.0.0.1:${env.TEMPORAL_DEV_PORT}`;
     const connection = await Connection.connect(temporalConnectionOptions(env, address));
-    const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE, dataConverter: temporalDataConverter(env) });
+    const client = new Client({
+      connection,
+      namespace: env.TEMPORAL_NAMESPACE,
+      dataConverter: temporalDataConverter(env),
+      interceptors: processTracing(env)?.clientInterceptors,
+    });
     return new ExecutionClient(client, env, connection);
   }
 
@@ -45,16 +82,7 @@ export class ExecutionClient {
    * a bad one ends failed, with the reason in execution_jobs.error_message.
    */
   async startExecution(input: ExecutionInput): Promise<StartedExecution> {
-    const portal = input.recording === undefined && input.csv === undefined;
-    const prepared = portal
-      ? undefined
-      : prepareExecution(input, {
-          maxRowsPerJob: this.env.MAX_ROWS_PER_JOB,
-          maxSessionRestarts: this.env.MAX_SESSION_RESTARTS,
-          sessionHeartbeatTimeoutMs: this.env.SESSION_HEARTBEAT_TIMEOUT_MS,
-        });
-    if (portal && !/^[A-Za-z0-9._:-]{1,200}$/.test(input.jobId ?? ''))
-      throw new InputError('Invalid jobId: use 1-200 letters, digits, ".", "_", ":" or "-"');
+    const prepared = validateExecution(input, this.env);
     const workflowId = executionWorkflowId(input.jobId);
     const base = { jobId: input.jobId, workflowId, rows: prepared?.rows.length ?? 0 };
     // Describe first so the caller learns whether this call started anything; the conflict and reuse
@@ -66,16 +94,10 @@ export class ExecutionClient {
       .catch(() => undefined);
     if (known) return { ...base, runId: known, existing: true };
     try {
-      const handle = await this.client.workflow.start<typeof executionJob>('executionJob', {
-        workflowId,
-        taskQueue: orchestrationQueue(this.env.TEMPORAL_TASK_QUEUE),
-        args: [input],
-        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        staticSummary: prepared
-          ? `job ${input.jobId}: ${prepared.rows.length} row(s) × ${prepared.flow.steps.length} step(s)`
-          : `portal job ${input.jobId}`,
-      });
+      const handle = await this.client.workflow.start<typeof executionJob>(
+        'executionJob',
+        jobStartOptions(input, prepared, { taskQueueBase: this.env.TEMPORAL_TASK_QUEUE }),
+      );
       return { ...base, runId: handle.firstExecutionRunId, existing: false };
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) return { ...base, existing: true };
@@ -91,8 +113,11 @@ export class ExecutionClient {
     return this.handle(jobId).query(progressQuery);
   }
 
-  getResult(jobId: string): Promise<JobSummary> {
-    return this.handle(jobId).result();
+  /** The job's summary; `reruns` lists the jobs that reran its failed rows (when RESULTS_DIR is visible here). */
+  async getResult(jobId: string): Promise<JobSummary> {
+    const summary = await this.handle(jobId).result();
+    const reruns = summary.resultsLocation ? await readRerunLinks(summary.resultsLocation) : [];
+    return reruns.length ? { ...summary, reruns } : summary;
   }
 
   /**
@@ -110,6 +135,7 @@ export class ExecutionClient {
   }
 
   async close(): Promise<void> {
+    await processTracing(this.env)?.flush();
     await this.connection?.close();
   }
 }

@@ -112,9 +112,60 @@ export function rowEndEvent(
     workerId: result.workerId,
     sessionRestarts: result.sessionRestarts,
     durationMs: result.durationMs,
+    // Also on the end: the worker's own `running` write is sent without waiting, and one that lands after the
+    // end is refused by the status guard, which would leave the row without a start.
+    startedAt: completedAt - result.durationMs,
     errorMessage: result.error?.message,
     errorStepIndex: result.error?.stepIndex,
     errorType: result.error?.type,
     completedAt,
   };
+}
+
+/** Where a step attempt happened: the job, the row, and which of the row's sessions. */
+export interface AttemptPlace {
+  jobId: string;
+  row: number;
+  sessionAttempt: number;
+}
+
+/** How one step attempt is mirrored: its log line, plus the screenshot it took (uploaded from `workerTaskQueue`). */
+export function stepAttemptEvents(
+  place: AttemptPlace,
+  attempt: {
+    stepIndex: number;
+    stepType: string;
+    attempt: number;
+    event: LogEvent['event'];
+    durationMs?: number;
+    selectorUsed?: string;
+    healed?: boolean;
+    message?: string;
+    screenshot?: string;
+  },
+  workerTaskQueue: string,
+  occurredAt: number,
+): MirrorEvent[] {
+  const log: LogEvent = {
+    kind: 'log',
+    ...place,
+    stepIndex: attempt.stepIndex,
+    attempt: attempt.attempt,
+    stepType: attempt.stepType,
+    event: attempt.event,
+    occurredAt,
+    ...(attempt.durationMs !== undefined ? { durationMs: attempt.durationMs } : {}),
+    ...(attempt.selectorUsed !== undefined ? { selectorUsed: attempt.selectorUsed, healed: attempt.healed } : {}),
+    ...(attempt.message !== undefined ? { message: attempt.message } : {}),
+  };
+  if (!attempt.screenshot) return [log];
+  const shot: ScreenshotEvent = {
+    kind: 'screenshot',
+    jobId: place.jobId,
+    row: place.row,
+    stepIndex: attempt.stepIndex,
+    localPath: attempt.screenshot,
+    workerTaskQueue,
+  };
+  return [log, shot];
 }

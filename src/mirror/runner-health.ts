@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import type { Logger } from '../logging/logger';
-import type { SupabaseMirror } from './supabase-mirror';
+import type { SupabaseStore } from './supabase-store';
 
 export interface RunnerSnapshot {
   workerId: string;
@@ -17,7 +17,7 @@ export interface RunnerSnapshot {
  * missed beat is itself the signal (the portal alerts on a stale last_heartbeat).
  */
 export function startRunnerHealthReporter(
-  mirror: SupabaseMirror,
+  store: SupabaseStore,
   intervalMs: number,
   snapshot: () => RunnerSnapshot,
   logger: Logger,
@@ -26,7 +26,7 @@ export function startRunnerHealthReporter(
   const beat = async () => {
     const s = snapshot();
     try {
-      await mirror.upsertRunnerHealth({
+      await store.upsertRunnerHealth({
         worker_id: s.workerId,
         hostname: hostname(),
         last_heartbeat: new Date().toISOString(),

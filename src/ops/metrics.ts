@@ -19,6 +19,17 @@ export interface WorkerMetricsSource {
   activeSessions(): number;
   maxSessions: number;
   browserRelaunches(): number;
+  /** The memory guard's view, when MEMORY_HIGH_WATERMARK_MB is set: last process-tree sample and the watermark. */
+  memory?: { lastSampleMb(): number | undefined; highWatermarkMb(): number };
+}
+
+/** What the job watch (job-watch.ts) last saw through Temporal's visibility API. */
+export interface JobWatchSample {
+  jobsRunning: number;
+  /** Running jobs past the deadline their jobTimeoutMs set: the timeout did not end them. */
+  jobsOverTimeout: number;
+  /** Mirror outboxes (mirror-<jobId> workflows) still running after their job ended: writes Supabase has not taken. */
+  outboxBacklog: number;
 }
 
 export interface WorkerMetricsOptions {
@@ -37,6 +48,11 @@ export interface WorkerMetrics {
   recordStep(stepType: string, status: StepStatus, durationMs: number): void;
   recordSessionRestart(): void;
   recordRow(status: RowStatus): void;
+  /** Mirror events this worker handed to a job's outbox because Supabase refused or did not answer. */
+  recordOutboxEvents(count: number): void;
+  recordJobWatch(sample: JobWatchSample): void;
+  /** Reports readiness (1/0) at every scrape, as /ready answers it. */
+  observeReadiness(ready: () => boolean): void;
   render(): Promise<string>;
 }
 
@@ -51,19 +67,19 @@ export function createWorkerMetrics(source: WorkerMetricsSource, options: Worker
   const registry = new Registry();
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX });
 
-  new Gauge({
-    name: `${METRIC_PREFIX}sessions_active`,
-    help: 'Browser sessions (rows) this worker holds now.',
-    registers: [registry],
-    collect() {
-      this.set(source.activeSessions());
-    },
-  });
-  new Gauge({
-    name: `${METRIC_PREFIX}sessions_max`,
-    help: 'Session slots of this worker (MAX_CONCURRENT_SESSIONS).',
-    registers: [registry],
-  }).set(source.maxSessions);
+  /** A gauge in our registry; with `read`, set from it at every scrape (left as it was when it has no value). */
+  const gauge = (name: string, help: string, read?: () => number | undefined) =>
+    new Gauge({
+      name: `${METRIC_PREFIX}${name}`,
+      help,
+      registers: [registry],
+      collect() {
+        const value = read?.();
+        if (value !== undefined) this.set(value);
+      },
+    });
+  gauge('sessions_active', 'Browser sessions (rows) this worker holds now.', () => source.activeSessions());
+  gauge('sessions_max', 'Session slots of this worker (MAX_CONCURRENT_SESSIONS).').set(source.maxSessions);
 
   const steps = new Counter({
     name: `${METRIC_PREFIX}steps_total`,
@@ -103,6 +119,36 @@ export function createWorkerMetrics(source: WorkerMetricsSource, options: Worker
     registers: [registry],
   });
 
+  const outboxEvents = new Counter({
+    name: `${METRIC_PREFIX}mirror_outbox_events_total`,
+    help: "Mirror events sent to a job's outbox workflow because a direct Supabase write failed.",
+    registers: [registry],
+  });
+  const jobGauges = {
+    jobsRunning: gauge('jobs_running', 'Jobs running in the namespace (job watch).'),
+    jobsOverTimeout: gauge('jobs_over_timeout', 'Running jobs past their jobTimeoutMs deadline (job watch).'),
+    outboxBacklog: gauge('mirror_outbox_backlog', 'Mirror outbox workflows still running after their job ended (job watch).'),
+  };
+  const MB = 1024 * 1024;
+  if (source.memory) {
+    const memory = source.memory;
+    gauge(
+      'memory_process_tree_bytes',
+      'Memory of this worker and its browser processes, as the memory guard measures it (MEMORY_MEASURE).',
+      () => {
+        const mb = memory.lastSampleMb();
+        return mb === undefined ? undefined : mb * MB;
+      },
+    );
+    gauge(
+      'memory_high_watermark_bytes',
+      'MEMORY_HIGH_WATERMARK_MB: above it the worker takes no new sessions.',
+      () => memory.highWatermarkMb() * MB,
+    );
+  }
+  let readiness: (() => boolean) | undefined;
+  gauge('worker_ready', '1 while the worker takes new rows (its /ready answers 200), else 0.', () => (readiness?.() ? 1 : 0));
+
   const timeoutMs = options.sdkFetchTimeoutMs ?? 1000;
 
   return {
@@ -118,6 +164,15 @@ export function createWorkerMetrics(source: WorkerMetricsSource, options: Worker
     },
     recordRow(status) {
       rows.inc({ status });
+    },
+    recordOutboxEvents(count) {
+      outboxEvents.inc(count);
+    },
+    recordJobWatch(sample) {
+      for (const key of Object.keys(jobGauges) as Array<keyof JobWatchSample>) jobGauges[key].set(sample[key]);
+    },
+    observeReadiness(ready) {
+      readiness = ready;
     },
     async render() {
       const ours = ensureNewline(await registry.metrics());

@@ -15,6 +15,12 @@ export interface ParsedCsv {
 export interface ParseCsvOptions {
   /** The job's row limit (MAX_ROWS_PER_JOB), checked here so an oversized file fails before any work. */
   maxRows: number;
+  /** MAX_CSV_BYTES (UTF-8), checked before parsing. */
+  maxBytes?: number;
+  /** MAX_CSV_COLUMNS. */
+  maxColumns?: number;
+  /** MAX_CSV_CELL_LENGTH, in characters. */
+  maxCellLength?: number;
 }
 
 /** Ragged rows beyond this many are summarised, so one bad export does not produce a 10k-line error. */
@@ -26,6 +32,13 @@ interface ParsedRecord {
 }
 
 export function parseCsv(text: string, opts: ParseCsvOptions): ParsedCsv {
+  if (typeof text !== 'string') throw new InputError(`CSV must be text, got ${text === null ? 'null' : typeof text}`);
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (opts.maxBytes !== undefined && bytes > opts.maxBytes) {
+    throw new InputError(
+      `CSV file is ${bytes} bytes, more than the limit of ${opts.maxBytes} (MAX_CSV_BYTES); split the file or raise MAX_CSV_BYTES`,
+    );
+  }
   // A BOM alone (Excel's "CSV UTF-8" of an empty sheet) is still an empty file.
   if (text.replace(/^\uFEFF/, '').trim() === '') throw new InputError('CSV file is empty');
 
@@ -41,7 +54,9 @@ export function parseCsv(text: string, opts: ParseCsvOptions): ParsedCsv {
       record_delimiter: ['\r\n', '\n', '\r'],
     }) as unknown as ParsedRecord[]; // `info: true` changes the shape; the typings do not follow
   } catch (err) {
-    throw new InputError(`Invalid CSV: ${err instanceof Error ? err.message : String(err)}`);
+    // csv-parse quotes the start of the offending field ("value is ..."): that may be a password.
+    const reason = (err instanceof Error ? err.message : String(err)).replace(/, value is .*$/s, '');
+    throw new InputError(`Invalid CSV: ${reason}`);
   }
 
   // Spreadsheets export trailing rows of bare commas; they carry no data, so treat them as empty lines.
@@ -50,6 +65,9 @@ export function parseCsv(text: string, opts: ParseCsvOptions): ParsedCsv {
 
   const [headerRecord, ...dataRecords] = records;
   const headers = checkHeaders(headerRecord.record.map((h) => h.trim()));
+  if (opts.maxColumns !== undefined && headers.length > opts.maxColumns) {
+    throw new InputError(`CSV file has ${headers.length} columns, more than the limit of ${opts.maxColumns} (MAX_CSV_COLUMNS)`);
+  }
 
   if (dataRecords.length === 0) {
     throw new InputError(`CSV file has a header row (${headers.join(', ')}) but no data rows`);
@@ -71,6 +89,8 @@ export function parseCsv(text: string, opts: ParseCsvOptions): ParsedCsv {
     if (ragged.length > shown.length) shown.push(`... and ${ragged.length - shown.length} more rows`);
     throw new InputError(`CSV rows must have the same number of columns as the header (${headers.length})`, shown);
   }
+
+  if (opts.maxCellLength !== undefined) checkCellLengths([headerRecord, ...dataRecords], headers, opts.maxCellLength);
 
   // fromEntries defines own properties, so a header called `__proto__` stays an ordinary column.
   const rows = dataRecords.map((r) => Object.fromEntries(headers.map((h, c) => [h, r.record[c]])));
@@ -97,6 +117,22 @@ function checkHeaders(headers: string[]): string[] {
   });
   if (problems.length > 0) throw new InputError('Invalid CSV header row', problems);
   return headers;
+}
+
+/** Names where each oversized cell is and how long it is, never what it holds: it may be a password. */
+function checkCellLengths(records: ParsedRecord[], headers: string[], max: number): void {
+  const long: string[] = [];
+  records.forEach((r, i) =>
+    r.record.forEach((cell, c) => {
+      if (cell.length <= max) return;
+      const where = i === 0 ? `header of column ${c + 1}` : `${describeLine(r)} (data row ${i}), column "${headers[c]}"`;
+      long.push(`${where}: ${cell.length} characters`);
+    }),
+  );
+  if (long.length === 0) return;
+  const shown = long.slice(0, MAX_REPORTED_ROWS);
+  if (long.length > shown.length) shown.push(`... and ${long.length - shown.length} more cells`);
+  throw new InputError(`CSV cells longer than the limit of ${max} characters (MAX_CSV_CELL_LENGTH)`, shown);
 }
 
 /** csv-parse reports the line a record ends on; quoted newlines tell us where it started. */

@@ -64,8 +64,9 @@ const withFrame = {
 const withSelectors = { ...withFrame, selectors };
 
 const clickAttributes = {
-  offsetX: num(),
-  offsetY: num(),
+  // Optional: without them a click presses the element's centre (exporters and hand edits leave them out).
+  offsetX: num().optional(),
+  offsetY: num().optional(),
   button: z.enum(['primary', 'auxiliary', 'secondary', 'back', 'forward']).optional(),
   deviceType: z.enum(['mouse', 'pen', 'touch']).optional(),
   duration: num().nonnegative().optional(),

@@ -40,6 +40,11 @@ export function maskSecrets(text: string, row: RowValues, isSecret: SecretColumn
   return values.reduce((out, value) => out.split(value).join(MASK), text);
 }
 
+/** The row's non-empty values in secret columns. */
+export function secretValues(row: RowValues, isSecret: SecretColumnMatcher): string[] {
+  return Object.entries(row).flatMap(([column, value]) => (value !== '' && isSecret(column) ? [value] : []));
+}
+
 /** Copy of the row safe to store or display. Empty secrets stay empty: there is nothing to hide. */
 export function maskRow(row: RowValues, isSecret: SecretColumnMatcher): RowValues {
   return Object.fromEntries(Object.entries(row).map(([column, value]) => [column, value !== '' && isSecret(column) ? MASK : value]));

@@ -55,6 +55,39 @@ function lookup(map: Record<string, string> | undefined, name: string): string |
   return map && Object.prototype.hasOwnProperty.call(map, name) ? map[name] : undefined;
 }
 
+/** Where a string sits in a flow, naming the step's type: `steps[3] (navigate).url`. */
+function forEachFlowString(flow: UserFlow, visit: (s: string, where: string) => void): void {
+  visit(flow.title, 'title');
+  flow.steps.forEach((step, i) => forEachString(step, (s, path) => visit(s, `steps[${i}] (${step.type}).${path}`)));
+}
+
+/**
+ * Every `{{` that does not open a well-formed placeholder (unclosed `{{path`, empty `{{}}`, a brace inside):
+ * left alone it would run as literal text, which is never what the author meant.
+ */
+export function malformedPlaceholders(flow: UserFlow): string[] {
+  const problems: string[] = [];
+  forEachFlowString(flow, (s, where) => {
+    const wellFormed = new RegExp(placeholderRegex().source, 'y');
+    for (let at = s.indexOf('{{'); at >= 0; at = s.indexOf('{{', at)) {
+      wellFormed.lastIndex = at;
+      if (wellFormed.exec(s)) {
+        at = wellFormed.lastIndex;
+        continue;
+      }
+      const close = s.indexOf('}}', at + 2);
+      const text = close < 0 ? s.slice(at, at + 40) : s.slice(at, close + 2);
+      problems.push(
+        close < 0
+          ? `${where}: unclosed placeholder "${text}" (no closing "}}")`
+          : `${where}: malformed placeholder "${text}" (expected {{column}} or {{column|default}})`,
+      );
+      at += 2;
+    }
+  });
+  return problems;
+}
+
 /** Every variable the flow references (title included), unique, in first-seen order. */
 export function templateVariables(flow: UserFlow): TemplateVariable[] {
   const byName = new Map<string, TemplateVariable>();

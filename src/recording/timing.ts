@@ -35,3 +35,16 @@ export function thinkTimeMs(step: Step, mode: TimingMode, speedMultiplier = 1): 
   }
   return Math.round(base / speedMultiplier);
 }
+
+/** A step's budget when neither the step, the recording nor the job sets one. */
+export const DEFAULT_STEP_TIMEOUT_MS = 5000;
+
+/** Where a step's budget comes from, most specific first: the step's own, the recording's, the job's. */
+export interface StepTimeoutSources {
+  flowTimeoutMs?: number;
+  jobStepTimeoutMs?: number;
+}
+
+export function stepTimeoutMs(step: Step, sources: StepTimeoutSources): number {
+  return step.timeout ?? sources.flowTimeoutMs ?? sources.jobStepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
+}

@@ -38,8 +38,9 @@ export type PointerButtonType = 'primary' | 'auxiliary' | 'secondary' | 'back' |
 interface ClickAttributes {
   deviceType?: PointerDeviceType;
   button?: PointerButtonType;
-  offsetX: number;
-  offsetY: number;
+  /** Relative to the element's top-left corner; both absent: the element's centre. */
+  offsetX?: number;
+  offsetY?: number;
   /** Press duration in ms. */
   duration?: number;
 }

@@ -7,6 +7,7 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Payload, PayloadCodec } from '@temporalio/common';
+import type { Env } from '../config/env';
 import type { Logger } from '../logging/logger';
 
 interface JsonPayload {
@@ -40,6 +41,12 @@ const toJson = ({ metadata, data }: Payload): JsonPayload => ({
 function isPayloadList(body: unknown): body is { payloads: JsonPayload[] } {
   const payloads = (body as { payloads?: unknown } | null)?.payloads;
   return Array.isArray(payloads) && payloads.every((p) => p !== null && typeof p === 'object');
+}
+
+/** CODEC_SERVER_ORIGINS, else the embedded Web UI's origin (TEMPORAL_UI_PORT) by either name. */
+export function codecServerOrigins(env: Pick<Env, 'CODEC_SERVER_ORIGINS' | 'TEMPORAL_UI_PORT'>): string[] {
+  const origins = env.CODEC_SERVER_ORIGINS ?? `http://127.0.0.1:${env.TEMPORAL_UI_PORT},http://localhost:${env.TEMPORAL_UI_PORT}`;
+  return origins.split(',').map((o) => o.trim());
 }
 
 export async function startCodecServer(opts: CodecServerOptions): Promise<CodecServer> {

@@ -4,6 +4,8 @@ import { createConnection } from 'node:net';
 import { dirname } from 'node:path';
 import type { Logger } from '../logging/logger';
 import { resolveToolPaths } from '../support/tools';
+import { frontendAnswers } from './frontend-ready';
+import { devServerSearchAttributeArgs } from './search-attribute-check';
 
 export interface DevServerOptions {
   /** SQLite file to persist workflows across restarts; omit for an in-memory server (tests). */
@@ -15,6 +17,8 @@ export interface DevServerOptions {
   namespace?: string;
   /** The Web UI asks this remote codec endpoint to decrypt payloads (see codec-server.ts). */
   uiCodecEndpoint?: string;
+  /** False: first come, first served between fairness keys (the fairness benchmark's baseline). */
+  fairness?: boolean;
   /** Extra dynamic config, `key=value` (the benchmark's --server-config), after the defaults below. */
   dynamicConfig?: string[];
   logger?: Logger;
@@ -37,15 +41,27 @@ function portOpen(port: number): Promise<boolean> {
   });
 }
 
-async function waitForPort(port: number, timeoutMs: number, child: ChildProcess): Promise<void> {
+async function waitForFrontend(port: number, timeoutMs: number, child: ChildProcess): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`temporal dev server exited with code ${child.exitCode}`);
-    if (await portOpen(port)) return;
+    if ((await portOpen(port)) && (await frontendAnswers(`127.0.0.1:${port}`))) return;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`temporal dev server did not listen on ${port} within ${timeoutMs} ms`);
+  throw new Error(`temporal dev server did not serve on ${port} within ${timeoutMs} ms`);
 }
+
+/**
+ * The matcher that dispatches by priority and shares a queue between fairness keys by weight.
+ */
+export const PRIORITY_AND_FAIRNESS = [
+  'matching.useNewMatcher=true',
+  'matching.enableFairness=true',
+  // Priority and fairness order tasks within a partition; across the default four, dispatch is nearly random.
+  // One partition per queue carries a dev server's load easily.
+  'matching.numTaskqueueReadPartitions=1',
+  'matching.numTaskqueueWritePartitions=1',
+];
 
 /**
  * Starts `temporal server start-dev` (the pinned CLI that scripts/setup.mjs installs). Used when no
@@ -67,16 +83,23 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
     args.push('--db-filename', opts.dbFilename);
   }
   // Dynamic config for a local dev server. Eager activity execution hands an activity scheduled on the
-  // workflow's own queue (prepareJob, applyMirrorBatch) to the worker in the workflow task's response instead of
-  // through matching: prepareJob queued + run 40 → 7 ms in the P1 benchmark. Production servers: set it too.
+  // workflow's own queue (writeResults, applyMirrorBatch) to the worker in the workflow task's response instead
+  // of through matching: an activity queued + run 40 → 7 ms. Production servers: set it too.
   args.push('--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true');
   args.push('--dynamic-config-value', 'system.enableActivityEagerExecution=true');
+  // Task-queue priority and fairness (config.priority, config.fairnessKey): off by default in Temporal 1.29.
+  for (const kv of PRIORITY_AND_FAIRNESS) {
+    if (opts.fairness === false && kv.startsWith('matching.enableFairness=')) continue;
+    args.push('--dynamic-config-value', kv);
+  }
   for (const kv of opts.dynamicConfig ?? []) args.push('--dynamic-config-value', kv);
+  // The jobs' custom search attributes (RunStatus, RecordingId, ...): registered at every start, idempotently.
+  args.push(...devServerSearchAttributeArgs());
   const child = spawn(temporal, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: false });
   let stderr = '';
   child.stderr?.on('data', (d) => (stderr = (stderr + d.toString()).slice(-4000)));
   try {
-    await waitForPort(port, 30_000, child);
+    await waitForFrontend(port, 30_000, child);
   } catch (err) {
     child.kill('SIGKILL');
     throw new Error(`${(err as Error).message}\n${stderr}`);

@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { METADATA_ENCODING_KEY, type DataConverter, type Payload, type PayloadCodec, ValueError } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import type { Env } from '../config/env';
+import { payloadKeys, type PayloadKeyEnv } from './payload-key';
 
 const ENCODING = 'binary/encrypted';
 const KEY_ID = 'encryption-key-id';
@@ -69,17 +69,19 @@ export class PayloadEncryptionCodec implements PayloadCodec {
   }
 }
 
-type PayloadKeyEnv = Pick<Env, 'TEMPORAL_PAYLOAD_KEY' | 'TEMPORAL_PAYLOAD_PREVIOUS_KEYS'>;
-
-/** The codec for TEMPORAL_PAYLOAD_KEY (and its previous keys), or undefined when no key is set. */
+/**
+ * The codec this process encrypts with (payload-key.ts decides the key: TEMPORAL_PAYLOAD_KEY, the embedded dev
+ * server's, or none when TEMPORAL_PAYLOAD_ENCRYPTION=off). Throws PayloadKeyError when a real server is
+ * configured without a key.
+ */
 export function payloadEncryptionCodec(env: PayloadKeyEnv): PayloadEncryptionCodec | undefined {
-  if (!env.TEMPORAL_PAYLOAD_KEY) return undefined;
+  const keys = payloadKeys(env);
+  if (!keys) return undefined;
   const key = (base64: string) => Buffer.from(base64.trim(), 'base64');
-  const previous = (env.TEMPORAL_PAYLOAD_PREVIOUS_KEYS ?? '').split(',').filter((k) => k.trim() !== '');
-  return new PayloadEncryptionCodec(key(env.TEMPORAL_PAYLOAD_KEY), previous.map(key));
+  return new PayloadEncryptionCodec(key(keys.key), keys.previous.map(key));
 }
 
-/** The data converter clients and workers share: encrypting when TEMPORAL_PAYLOAD_KEY is set, else the default. */
+/** The data converter clients and workers share: encrypting unless encryption is off. */
 export function temporalDataConverter(env: PayloadKeyEnv): DataConverter | undefined {
   const codec = payloadEncryptionCodec(env);
   return codec ? { payloadCodecs: [codec] } : undefined;

@@ -1,25 +1,27 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, WorkflowBundleOption } from '@temporalio/worker';
-import { createJobActivities } from '../activities/job-activities';
-import { createSessionHolderActivities } from '../activities/session-holder-activities';
-import { SessionRegistry } from '../activities/session-registry';
-import { createStepActivities } from '../activities/step-activities';
-import type { Env } from '../config/env';
+import { createMirrorActivities } from '../activities/mirror-activities';
+import { createRowActivities } from '../activities/row-activities';
+import { ensureCleanupSchedule } from './cleanup-schedule';
+import { SessionRegistry } from '../browser/session-registry';
+import { hostPolicyFromEnv, type Env } from '../config/env';
 import type { Logger } from '../logging/logger';
 import { resolveToolPaths } from '../support/tools';
 import { temporalConnectionOptions } from '../temporal/connection';
+import { assertRunSearchAttributes } from '../temporal/search-attribute-check';
 import { temporalDataConverter } from '../temporal/payload-encryption';
 import { orchestrationQueue, sessionsQueue, workerQueue } from '../temporal/task-queues';
-import { sessionReadySignal } from '../workflows/definitions';
-import { createMirrorActivities } from '../activities/mirror-activities';
 import { startRunnerHealthReporter } from '../mirror/runner-health';
-import { secretColumnMatcher } from '../recording/secrets';
 import { installRuntime } from './runtime';
 import { createSessionSlotSupplier } from './session-slot-supplier';
+import { orchestrationActivities } from './orchestration-activities';
 import type { WorkerMetrics } from '../ops/metrics';
 import type { MemoryGuard } from '../ops/memory-guard';
+import { processTracing } from '../ops/tracing';
 import { createWorkerServices } from './worker-services';
+import { RunEventLog } from '../results/run-events';
+import { StepFeed, stepRunEvent } from './step-feed';
 
 export interface RunnerWorkerOptions {
   env: Env;
@@ -34,6 +36,10 @@ export interface RunnerWorker {
   maxSessions: number;
   sessions: SessionRegistry;
   metrics: WorkerMetrics;
+  /** Every step attempt this worker runs, as it happens. */
+  stepFeed: StepFeed;
+  /** The daily retention Schedule's id (absent: CLEANUP_SCHEDULE=off, or the server refused it). */
+  cleanupSchedule?: string;
   /** Present when MEMORY_HIGH_WATERMARK_MB is set. */
   memoryGuard?: MemoryGuard;
   /** Polling all three queues and the server answered its last health check. */
@@ -47,9 +53,10 @@ export interface RunnerWorker {
 
 /**
  * One worker process = three Temporal workers on one connection:
- * - orchestration queue: workflows and prepareJob (no browser);
- * - sessions queue: holdSession, with MAX_CONCURRENT_SESSIONS task slots, so a full worker takes no new row;
- * - this worker's own queue: the steps of the sessions it holds.
+ * - orchestration queue: workflows, prepareJob, results files, the mirror outbox's writes (no browser);
+ * - sessions queue: runRowAttempt, one task slot per browser session (MAX_CONCURRENT_SESSIONS), so a full
+ *   worker takes no new row and the row goes to another replica;
+ * - this worker's own queue: uploads of the screenshots only it has on disk (the mirror outbox's fallback).
  */
 export async function startRunnerWorker(opts: RunnerWorkerOptions): Promise<RunnerWorker> {
   const { env, logger } = opts;
@@ -59,16 +66,41 @@ export async function startRunnerWorker(opts: RunnerWorkerOptions): Promise<Runn
   const connectionOptions = temporalConnectionOptions(env, opts.address);
   const connection = await NativeConnection.connect(connectionOptions);
   const clientConnection = await Connection.connect(connectionOptions);
+  // Before any poller starts: a namespace without the jobs' search attributes fails every job, so say how to fix it.
+  await assertRunSearchAttributes(clientConnection, env.TEMPORAL_NAMESPACE).catch(async (err) => {
+    await probeConnection.close();
+    await clientConnection.close();
+    await connection.close();
+    throw err;
+  });
   const dataConverter = temporalDataConverter(env);
-  const client = new Client({ connection: clientConnection, namespace: env.TEMPORAL_NAMESPACE, dataConverter });
-  const { chromium } = resolveToolPaths();
-  const sessions = new SessionRegistry({ executablePath: env.CHROMIUM_PATH ?? chromium });
+  const tracing = processTracing(env);
+  const client = new Client({
+    connection: clientConnection,
+    namespace: env.TEMPORAL_NAMESPACE,
+    dataConverter,
+    interceptors: tracing?.clientInterceptors,
+  });
+  const { chromium, chromiumHeadlessShell } = resolveToolPaths();
+  const sessions = new SessionRegistry({
+    chromiumBuilds: { chromium: env.CHROMIUM_PATH ?? chromium, headlessShell: env.CHROMIUM_HEADLESS_SHELL_PATH ?? chromiumHeadlessShell },
+    security: { hostPolicy: hostPolicyFromEnv(env) },
+  });
   const base = env.TEMPORAL_TASK_QUEUE;
   const ownQueue = workerQueue(base, workerId);
   const log = logger.child({ workerId });
-  const { metrics, memoryGuard, mirror, emitMirror, flushMirror } = createWorkerServices(env, sessions, client, log, sdkMetricsAddress);
+  const { metrics, memoryGuard, supabase, artifacts, expiredStorage, mirror, flushMirror, jobWatch } = createWorkerServices(
+    env,
+    sessions,
+    client,
+    log,
+    sdkMetricsAddress,
+  );
   memoryGuard?.start();
-  const mirrorActivities = createMirrorActivities({ mirror, logger: log });
+  const mirrorActivities = createMirrorActivities({ store: supabase?.store });
+  const stepFeed = new StepFeed();
+  const runEvents = new RunEventLog(resolve(env.RESULTS_DIR));
+  stepFeed.subscribe((n) => void runEvents.append(n.jobId, stepRunEvent(n)));
   const startedAt = Date.now();
 
   const common = {
@@ -77,26 +109,13 @@ export async function startRunnerWorker(opts: RunnerWorkerOptions): Promise<Runn
     identity: workerId,
     shutdownGraceTime: env.SHUTDOWN_GRACE_MS,
     dataConverter,
+    ...tracing?.workerOptions(opts.workflowBundle),
   };
   const orchestration = await Worker.create({
     ...common,
     taskQueue: orchestrationQueue(base),
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: resolve(__dirname, '../workflows/index.ts') }),
-    activities: {
-      ...mirrorActivities,
-      ...createJobActivities({
-        mirror,
-        limits: {
-          isSecretColumn: secretColumnMatcher(env.SECRET_COLUMNS),
-          maxRowsPerJob: env.MAX_ROWS_PER_JOB,
-          maxSessionRestarts: env.MAX_SESSION_RESTARTS,
-          sessionHeartbeatTimeoutMs: env.SESSION_HEARTBEAT_TIMEOUT_MS,
-        },
-        resultsDir: resolve(env.RESULTS_DIR),
-        logger: log,
-        metrics,
-      }),
-    },
+    activities: orchestrationActivities(env, { supabase, mirrorActivities, expiredStorage, metrics, logger: log }),
   });
   const holders = await Worker.create({
     ...common,
@@ -108,89 +127,96 @@ export async function startRunnerWorker(opts: RunnerWorkerOptions): Promise<Runn
       localActivityTaskSlotSupplier: { type: 'fixed-size', numSlots: 1 },
       nexusTaskSlotSupplier: { type: 'fixed-size', numSlots: 1 },
     },
-    activities: createSessionHolderActivities({
+    // A cancel reaches a running row with the answer to its next heartbeat: this bounds how late that is
+    // (the default, 80% of the heartbeat timeout, would leave a cancelled row's page open for 12 s).
+    maxHeartbeatThrottleInterval: '1s',
+    activities: createRowActivities({
       sessions,
       workerId,
+      mirror,
       workerTaskQueue: ownQueue,
-      logger: log,
       metrics,
-      emitMirror,
-      signalSessionReady: (workflowId, runId, ready) => client.workflow.getHandle(workflowId, runId).signal(sessionReadySignal, ready),
+      feed: stepFeed,
+      runEvents,
+      screenshotDir: resolve(env.SCREENSHOT_DIR),
+      artifacts: {
+        store: artifacts,
+        workDir: join(resolve(env.ARTIFACT_DIR), '.work'),
+        ffmpegPath: env.FFMPEG_PATH ?? resolveToolPaths().ffmpeg,
+      },
+      logger: log,
     }),
   });
-  const steps = await Worker.create({
+  const uploads = await Worker.create({
     ...common,
     taskQueue: ownQueue,
-    // A step and a release may overlap per session; never the bottleneck.
-    maxConcurrentActivityTaskExecutions: env.MAX_CONCURRENT_SESSIONS * 4,
-    activities: {
-      ...mirrorActivities,
-      ...createStepActivities({
-        sessions,
-        emitMirror,
-        workerTaskQueue: ownQueue,
-        screenshotDir: resolve(env.SCREENSHOT_DIR),
-        logger: log,
-        metrics,
-      }),
-    },
+    activities: mirrorActivities,
   });
 
   let draining = false;
   const holdersDone = holders.run();
   const orchestrationDone = orchestration.run();
-  const stepsDone = steps.run();
-  // Draining order matters: the rows this worker holds still need workflow tasks and their steps, so
-  // orchestration and steps keep running until every held session has been given back.
+  const uploadsDone = uploads.run();
+  // Draining order matters: the rows this worker holds still need workflow tasks (when it is the last worker)
+  // and their screenshots uploaded, so orchestration and uploads keep running until every session is closed.
   void holdersDone.finally(() => {
     if (orchestration.getState() === 'RUNNING') orchestration.shutdown();
-    if (steps.getState() === 'RUNNING') steps.shutdown();
+    if (uploads.getState() === 'RUNNING') uploads.shutdown();
   });
-  // /ready needs to know the server answers, which a polling worker does not tell.
+  // /ready needs to know the server answers, which a polling worker does not tell. Its own connection, without
+  // the client's retries: a retry still waiting when the worker closes would fire into a closed channel.
+  const probeConnection = Connection.lazy({ ...connectionOptions, interceptors: [] });
   let serverReachable = true;
   const probe = setInterval(() => {
-    clientConnection.healthService.check({}).then(
+    probeConnection.healthService.check({}).then(
       () => (serverReachable = true),
       () => (serverReachable = false),
     );
   }, 5000);
-  const health = mirror
+  const health = supabase
     ? startRunnerHealthReporter(
-        mirror,
+        supabase.store,
         env.RUNNER_HEALTH_INTERVAL_MS,
         () => ({
           workerId,
           activeSessions: sessions.activeSessions,
           maxSessions: env.MAX_CONCURRENT_SESSIONS,
-          sessionsExecuted: sessions.sessionsExecuted,
-          failures: sessions.sessionsLost,
+          sessionsExecuted: sessions.stats().sessionsOpened,
+          failures: sessions.stats().sessionsLost,
           draining,
           startedAt,
         }),
         log,
       )
     : undefined;
-  const done = Promise.all([holdersDone, orchestrationDone, stepsDone]).then(async () => {
+  const done = Promise.all([holdersDone, orchestrationDone, uploadsDone]).then(async () => {
     clearInterval(probe);
     health?.stop();
     await health?.beat(); // the last word: draining, no sessions
     memoryGuard?.stop();
+    jobWatch?.stop();
     await flushMirror().catch((err) => log.warn({ err: (err as Error).message }, 'last mirror events not sent'));
     await sessions.closeAll();
+    await runEvents.flush();
+    await tracing?.flush().catch((err) => log.warn({ err: (err as Error).message }, 'last spans not exported'));
+    await probeConnection.close();
     await clientConnection.close();
     await connection.close();
   });
   log.info({ taskQueue: base, ownQueue, maxSessions: env.MAX_CONCURRENT_SESSIONS }, 'worker started');
+  const cleanupSchedule = await ensureCleanupSchedule(client, env, log);
 
   return {
     workerId,
     maxSessions: env.MAX_CONCURRENT_SESSIONS,
     sessions,
     metrics,
+    stepFeed,
     memoryGuard,
+    cleanupSchedule,
     isReady() {
       if (draining) return { ready: false, reason: 'draining: shutting down, taking no new rows' };
-      if (![orchestration, holders, steps].every((w) => w.getState() === 'RUNNING'))
+      if (![orchestration, holders, uploads].every((w) => w.getState() === 'RUNNING'))
         return { ready: false, reason: 'not polling Temporal' };
       if (!serverReachable) return { ready: false, reason: 'Temporal server unreachable' };
       return { ready: true };

@@ -15,9 +15,10 @@ export function serveWorkerHealth(
     maxSessions: worker.maxSessions,
     activeSessions: () => worker.sessions.activeSessions,
     draining: () => worker.draining,
-    browser: () => worker.sessions.browserStatus(),
+    browser: () => worker.sessions.stats().browser,
     memoryGuard: worker.memoryGuard,
   });
+  worker.metrics.observeReadiness(() => worker.isReady().ready);
   return startHealthServer({
     port: env.HEALTH_PORT,
     host: env.HEALTH_HOST,

@@ -1,39 +1,22 @@
-import {
-  ActivityCancellationType,
-  CancellationScope,
-  ParentClosePolicy,
-  continueAsNew,
-  executeChild,
-  patched,
-  getExternalWorkflowHandle,
-  proxyActivities,
-  setHandler,
-  startChild,
-  sleep,
-  workflowInfo,
-} from '@temporalio/workflow';
-import type { createJobActivities } from '../activities/job-activities';
-import { mirrorWorkflowId, progressQuery, rowWorkflowId } from './definitions';
+import { CancellationScope, ParentClosePolicy, continueAsNew, executeChild, patched } from '@temporalio/workflow';
+import { getExternalWorkflowHandle, setHandler, startChild, sleep, workflowInfo } from '@temporalio/workflow';
+import { prepareJob, prepareJobLocally, resultWriter } from './job-activity-proxies';
+import { mirrorWorkflowId, progressQuery, rowWorkflowId, scheduledRunJobId } from './definitions';
 import { describeError } from './failures';
 import { initialState, JobState, recordRow, RESULTS_BATCH_SIZE, summarize } from './job-state';
-import { MIRROR_ROW_EVENTS_PATCH, rowRun } from './row-run';
+import { rowRun } from './row-run';
 import type { ExecutionInput, JobProgress, JobSummary, PreparedJob, RowResult } from './types';
 import { jobMirror } from './job-mirror';
-import { emitMirror } from './mirror-emitter';
+import { workflowMirrorSink } from './mirror-sink';
+import { jobNotifications } from './job-notifications';
+import { MIRROR_ROW_EVENTS_PATCH, PREPARE_JOB_LOCALLY_PATCH, TASK_QUEUE_PRIORITY_PATCH } from './patches';
+import { taskQueuePriority } from './priority';
+import { runVisibility, showPrepareFailed } from './run-visibility';
 import { rowEndEvent, type JobEvent, type MirrorEvent } from '../mirror/events';
 import { maskRow } from '../recording/secrets';
 
 /** Rows that never started (the job stopped) are mirrored this many to a signal. */
 const NEVER_STARTED_ROWS_PER_SIGNAL = 1000;
-
-const { prepareJob, writeResults } = proxyActivities<ReturnType<typeof createJobActivities>>({
-  // Short, local work (parse, write a file): no heartbeat; a minute covers a 10,000-row CSV on a slow disk.
-  startToCloseTimeout: '1m',
-  // Always run to completion: they are called from non-cancellable scopes or before any row starts.
-  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-  // Invalid input never gets better on retry; a worker crash mid-parse or a full disk might.
-  retry: { maximumAttempts: 5, initialInterval: '1s', maximumInterval: '30s', nonRetryableErrorTypes: ['InputError'] },
-});
 
 /**
  * One execution job: validate, run one rowRun child per CSV row with at most `maxConcurrentRows` at a
@@ -42,8 +25,12 @@ const { prepareJob, writeResults } = proxyActivities<ReturnType<typeof createJob
  * grows with the CSV. A cancel request or jobTimeoutMs becomes explicit row cancels, so every row reports
  * what it finished.
  */
-export async function executionJob(input: ExecutionInput, carried?: JobState): Promise<JobSummary> {
+export async function executionJob(scheduledOrDirect: ExecutionInput, carried?: JobState): Promise<JobSummary> {
   const { workflowId } = workflowInfo();
+  const input: ExecutionInput =
+    scheduledOrDirect.origin?.triggeredBy === 'schedule'
+      ? { ...scheduledOrDirect, jobId: scheduledRunJobId(workflowId) }
+      : scheduledOrDirect;
   const progress: JobProgress = {
     jobId: input.jobId,
     status: 'running',
@@ -51,8 +38,19 @@ export async function executionJob(input: ExecutionInput, carried?: JobState): P
     steps: { passed: 0, failed: 0, skipped: 0 },
   };
   setHandler(progressQuery, () => progress);
-  const state = carried ?? initialState(await prepareJob(input), Date.now());
-  const { flow, rows, config, mirror } = state.job;
+  const prepare = () => (patched(PREPARE_JOB_LOCALLY_PATCH) ? prepareJobLocally : prepareJob)(input).catch(failPrepared);
+  const state = carried ?? initialState(await prepare(), Date.now());
+  const { flow, rows, config } = state.job;
+  const visibility = runVisibility({
+    title: flow.title,
+    rowsTotal: rows.length,
+    rowsFailed: state.counters.rows.failed,
+    stepsPerRow: flow.steps.length,
+  });
+  const priority = patched(TASK_QUEUE_PRIORITY_PATCH) ? taskQueuePriority(config, input.origin) : undefined;
+  const writeResults = resultWriter(priority);
+  const notify = jobNotifications(input, config.notify, flow.steps);
+  const mirror = workflowMirrorSink({ mirrored: state.job.mirror });
   const { runId } = workflowInfo();
   const jobEvent = (extra: Partial<JobEvent>): JobEvent => ({
     kind: 'job',
@@ -63,7 +61,7 @@ export async function executionJob(input: ExecutionInput, carried?: JobState): P
     counters: state.counters,
     ...extra,
   });
-  if (!carried && mirror)
+  if (!carried && state.job.mirror)
     await startMirror(
       input.jobId,
       state.job,
@@ -72,6 +70,7 @@ export async function executionJob(input: ExecutionInput, carried?: JobState): P
   const syncProgress = () => {
     progress.rows = { total: rows.length, started: state.nextRow - 1, running: running.size, ...state.counters.rows };
     progress.steps = { ...state.counters.steps };
+    visibility.rowsChanged(state.counters, progress.rows.started);
   };
 
   const running = new Map<number, Promise<void>>();
@@ -116,7 +115,8 @@ export async function executionJob(input: ExecutionInput, carried?: JobState): P
   const record = (result: RowResult, mirrorNow = true) => {
     recordRow(state, result);
     syncProgress();
-    if (mirrorNow) void emitMirror(mirror, input.jobId, [rowEndEvent(input.jobId, result, Date.now()), jobEvent({})]);
+    if (result.status === 'failed') void notify.rowFailed(result, progress);
+    if (mirrorNow) void mirror.emit(input.jobId, [rowEndEvent(input.jobId, result, Date.now()), jobEvent({})]);
   };
 
   const startRow = (row: number) => {
@@ -133,11 +133,13 @@ export async function executionJob(input: ExecutionInput, carried?: JobState): P
             values: rows[row - 1],
             flowTimeoutMs: flow.timeout,
             config,
-            mirror,
+            mirror: state.job.mirror,
             secretColumns: state.job.secretColumns,
+            ...(priority ? { priority } : {}),
           },
         ],
         parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+        ...(priority ? { priority } : {}),
       }),
     ).then(record, (err: unknown) =>
       record({
@@ -162,6 +164,7 @@ export async function executionJob(input: ExecutionInput, carried?: JobState): P
   const firstRowOfRun = state.nextRow;
   const runFull = () => state.nextRow - firstRowOfRun >= config.rowsPerRun || workflowInfo().continueAsNewSuggested;
   syncProgress();
+  if (!carried) await notify.started(progress);
   while (state.nextRow <= rows.length && !state.stopReason && !runFull()) {
     if (running.size >= config.maxConcurrentRows) {
       await Promise.race([...running.values(), stopRequested]);
@@ -174,34 +177,36 @@ export async function executionJob(input: ExecutionInput, carried?: JobState): P
 
   if (state.nextRow <= rows.length && !state.stopReason) {
     await flush(false);
+    await notify.drain();
     // Children of this run are done: the next run starts with an empty window and the carried counters.
     await continueAsNew<typeof executionJob>(
-      { jobId: input.jobId, recording: undefined, config: input.config },
+      { jobId: input.jobId, recording: undefined, config: input.config, origin: input.origin },
       { ...state, run: state.run + 1 },
     );
   }
 
   // Rows never started because the job stopped: reported as cancelled with no step run, mirrored in a few
   // signals rather than one per row (a cancelled 10,000-row job would otherwise add 20,000 history events).
-  const mirrorPerRow = !mirror || !patched(MIRROR_ROW_EVENTS_PATCH);
+  const mirrorPerRow = !state.job.mirror || !patched(MIRROR_ROW_EVENTS_PATCH);
   let neverStarted: MirrorEvent[] = [];
   for (; state.nextRow <= rows.length; state.nextRow++) {
     const result: RowResult = { row: state.nextRow, status: 'cancelled', durationMs: 0, sessionRestarts: 0, steps: [] };
     record(result, mirrorPerRow);
     if (!mirrorPerRow) neverStarted.push(rowEndEvent(input.jobId, result, Date.now()));
     if (neverStarted.length >= NEVER_STARTED_ROWS_PER_SIGNAL) {
-      void emitMirror(mirror, input.jobId, neverStarted);
+      void mirror.emit(input.jobId, neverStarted);
       neverStarted = [];
     }
     await flush(false);
   }
-  void emitMirror(mirror, input.jobId, neverStarted);
+  void mirror.emit(input.jobId, neverStarted);
   await flush(true);
   const summary = summarize(state, input.jobId, workflowId, Date.now());
   progress.status = summary.status;
+  visibility.status(summary.status);
   const { rows: r } = summary;
   const errorMessage = summary.reason ?? (r.failed > 0 ? `${r.failed} of ${r.total} row(s) failed` : undefined);
-  await emitMirror(mirror, input.jobId, [
+  await mirror.emit(input.jobId, [
     jobEvent({
       status: summary.status,
       completedAt: Date.now(),
@@ -211,7 +216,13 @@ export async function executionJob(input: ExecutionInput, carried?: JobState): P
     }),
     { kind: 'end', jobId: input.jobId },
   ]);
+  await notify.ended(summary, progress);
   return summary;
+}
+
+function failPrepared(err: unknown): never {
+  showPrepareFailed();
+  throw err;
 }
 
 /**
@@ -224,7 +235,7 @@ async function startMirror(jobId: string, job: PreparedJob, running: JobEvent): 
     startChild(jobMirror, { workflowId: mirrorWorkflowId(jobId), args: [jobId], parentClosePolicy: ParentClosePolicy.ABANDON }),
   );
   const isSecret = (column: string) => job.secretColumns.includes(column);
-  await emitMirror(true, jobId, [
+  await workflowMirrorSink({ mirrored: true }).emit(jobId, [
     running,
     { kind: 'rowsQueued', jobId, rows: job.rows.map((values, i) => ({ row: i + 1, valuesMasked: maskRow(values, isSecret) })) },
   ]);

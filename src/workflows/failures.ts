@@ -1,57 +1,7 @@
-import { ActivityFailure, ApplicationFailure, TimeoutFailure, isCancellation } from '@temporalio/workflow';
-import type { StepErrorType } from '../browser/errors';
-import type { StepFailureDetails } from './types';
+import { ActivityFailure } from '@temporalio/workflow';
 
-export type StepFailure =
-  | { kind: 'cancelled' }
-  /** The worker holding the page is gone or its browser died: the row must restart elsewhere. */
-  | { kind: 'sessionLost'; message: string }
-  | { kind: 'failed'; type: StepErrorType; message: string; details?: StepFailureDetails };
-
-const STEP_ERROR_TYPES = new Set<string>([
-  'ElementNotFound',
-  'StepTimeout',
-  'NavigationError',
-  'AssertionFailed',
-  'InvalidStep',
-  'SessionLost',
-]);
-
-/** Turns whatever a runStep call rejected with into what the row should do about it. */
-export function classifyStepFailure(err: unknown): StepFailure {
-  if (isCancellation(err)) return { kind: 'cancelled' };
-  const cause = err instanceof ActivityFailure ? err.cause : err;
-  if (cause instanceof ApplicationFailure && cause.type && STEP_ERROR_TYPES.has(cause.type)) {
-    if (cause.type === 'SessionLost') return { kind: 'sessionLost', message: cause.message };
-    return {
-      kind: 'failed',
-      type: cause.type as StepErrorType,
-      message: cause.message,
-      details: cause.details?.[0] as StepFailureDetails | undefined,
-    };
-  }
-  if (cause instanceof TimeoutFailure) {
-    // No worker picked the step up, or the one running it stopped heartbeating: it is gone with the page.
-    if (cause.timeoutType === 'SCHEDULE_TO_START' || cause.timeoutType === 'HEARTBEAT') {
-      return { kind: 'sessionLost', message: `worker holding the session stopped responding (${cause.timeoutType} timeout)` };
-    }
-    return { kind: 'failed', type: 'StepTimeout', message: 'step exceeded its activity time limit' };
-  }
-  const message = cause instanceof Error ? cause.message : String(cause);
-  return { kind: 'failed', type: 'InvalidStep', message: `unexpected step error: ${message}` };
-}
-
+/** The message a person needs from whatever an activity or child rejected with. */
 export function describeError(err: unknown): string {
   const cause = err instanceof ActivityFailure && err.cause ? err.cause : err;
   return cause instanceof Error ? cause.message : String(cause);
-}
-
-/** Only a silent worker or a dead browser means "session lost"; anything else is a real error of the row. */
-export function classifyHolderFailure(err: unknown): { kind: 'sessionLost' | 'error'; message: string } {
-  const cause = err instanceof ActivityFailure ? err.cause : err;
-  if (cause instanceof TimeoutFailure) {
-    return { kind: 'sessionLost', message: `worker holding the session stopped responding (${cause.timeoutType} timeout)` };
-  }
-  if (cause instanceof ApplicationFailure && cause.type === 'SessionLost') return { kind: 'sessionLost', message: cause.message };
-  return { kind: 'error', message: `could not hold a browser session: ${describeError(err)}` };
 }

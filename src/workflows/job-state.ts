@@ -13,7 +13,8 @@ export const SUMMARY_FAILED_ROWS_CAP = 100;
 export const RESULTS_BATCH_SIZE = 100;
 
 export interface JobCounters {
-  rows: { passed: number; failed: number; cancelled: number };
+  /** `flaky` counts passed rows marked flaky (absent in state carried by runs from before it existed). */
+  rows: { passed: number; failed: number; cancelled: number; flaky?: number };
   steps: { passed: number; failed: number; skipped: number };
 }
 
@@ -53,6 +54,7 @@ export function initialState(job: PreparedJob, startedAt: number): JobState {
 export function recordRow(state: JobState, result: RowResult): void {
   const stepsPerRow = state.job.flow.steps.length;
   state.counters.rows[result.status]++;
+  if (result.flaky) state.counters.rows.flaky = (state.counters.rows.flaky ?? 0) + 1;
   let passed = 0;
   let failed = 0;
   for (const s of result.steps) {
@@ -85,12 +87,13 @@ export function summarize(state: JobState, jobId: string, workflowId: string, no
     workflowId,
     status: jobStatus(state),
     ...(state.stopReason ? { reason: state.stopReason } : {}),
-    rows: { total, ...state.counters.rows },
+    rows: { total, ...state.counters.rows, flaky: state.counters.rows.flaky ?? 0 },
     steps: { total: total * state.job.flow.steps.length, ...state.counters.steps },
     durationMs: now - state.startedAt,
     results: [...state.detailed].sort((a, b) => a.row - b.row),
     ...(total > SUMMARY_ALL_ROWS_LIMIT ? { resultsTruncated: true } : {}),
     ...(state.detailedTruncated ? { failedRowsOmitted: true } : {}),
     ...(state.resultsLocation ? { resultsLocation: state.resultsLocation } : {}),
+    ...(state.job.rerunOf ? { rerunOf: state.job.rerunOf } : {}),
   };
 }

@@ -1,325 +1,84 @@
-import {
-  ActivityCancellationType,
-  RetryPolicy,
-  CancellationScope,
-  condition,
-  patched,
-  proxyActivities,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
-import type { createSessionHolderActivities } from '../activities/session-holder-activities';
-import type { createStepActivities } from '../activities/step-activities';
-import { DEFAULT_STEP_TIMEOUT_MS } from '../config/job-config';
-import { thinkTimeMs } from '../recording/timing';
-import type { Step } from '../recording/types';
-import { sessionReadySignal } from './definitions';
-import { classifyHolderFailure, classifyStepFailure, describeError } from './failures';
-import { sessionsQueue } from '../temporal/task-queues';
-import { emitMirror } from './mirror-emitter';
-import { maskRow } from '../recording/secrets';
-import { rowEndEvent } from '../mirror/events';
-import type { RowError, RowResult, RowRunInput, SessionReady, StepResult, StepRunInput } from './types';
-
-type HolderActivities = ReturnType<typeof createSessionHolderActivities>;
-type StepActivities = ReturnType<typeof createStepActivities>;
-
-/** Retries per error type are decided by the activity (src/activities/step-retry.ts); this is the ceiling. */
-const STEP_RETRY: RetryPolicy = {
-  maximumAttempts: 3,
-  initialInterval: '300ms',
-  backoffCoefficient: 2,
-  maximumInterval: '5s',
-  nonRetryableErrorTypes: ['AssertionFailed', 'InvalidStep', 'SessionLost'],
-};
-/** Headroom over the step's own timeout for think time, screenshots and the round trip. */
-const STEP_ACTIVITY_MARGIN_MS = 15_000;
-/** A step waiting this long for its worker means the worker is gone: restart the row elsewhere. */
-const STEP_SCHEDULE_TO_START = '20s';
-
-function holderActivities(heartbeatTimeoutMs: number) {
-  return proxyActivities<HolderActivities>({
-    taskQueue: sessionsQueue(workflowInfo().taskQueue),
-    // Runs on the shared queue: its task slot is the session, so MAX_CONCURRENT_SESSIONS bounds a worker.
-    startToCloseTimeout: '6h',
-    heartbeatTimeout: heartbeatTimeoutMs,
-    // Restarts are the row's decision (counted in sessionRestarts), never a silent server-side retry.
-    retry: { maximumAttempts: 1 },
-    // The row closes the session itself (releaseSession); waiting for the holder's acknowledgement would
-    // stall on a dead worker.
-    cancellationType: ActivityCancellationType.TRY_CANCEL,
-  });
-}
-
-function stepActivities(taskQueue: string, stepTimeoutMs: number, thinkMs: number) {
-  return proxyActivities<StepActivities>({
-    taskQueue,
-    scheduleToStartTimeout: STEP_SCHEDULE_TO_START,
-    startToCloseTimeout: stepTimeoutMs + thinkMs + STEP_ACTIVITY_MARGIN_MS,
-    heartbeatTimeout: '10s',
-    retry: STEP_RETRY,
-    // On cancel the row closes the browser context right away; the activity unwinds on its own.
-    cancellationType: ActivityCancellationType.TRY_CANCEL,
-  });
-}
-
-function releaseActivities(taskQueue: string) {
-  return proxyActivities<StepActivities>({
-    taskQueue,
-    scheduleToStartTimeout: '10s',
-    // Closing a context takes milliseconds; no heartbeat needed.
-    startToCloseTimeout: '15s',
-    retry: { maximumAttempts: 2, initialInterval: '200ms' },
-    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-  });
-}
-
-type AttemptOutcome =
-  | { kind: 'finished'; steps: StepResult[]; error?: RowError; screenshot?: string; workerId?: string }
-  | { kind: 'cancelled'; steps: StepResult[]; stepIndex: number; workerId?: string }
-  | { kind: 'sessionLost'; steps: StepResult[]; message: string; stepIndex: number };
-
-/** A holder that failed: its worker or browser died (restart the row), or something is misconfigured (fail it). */
-function holderOutcome(err: unknown, steps: StepResult[], stepIndex: number): AttemptOutcome {
-  const failure = classifyHolderFailure(err);
-  if (failure.kind === 'sessionLost') return { kind: 'sessionLost', steps, message: failure.message, stepIndex };
-  return { kind: 'finished', steps, error: { stepIndex, type: 'InternalError', message: failure.message } };
-}
-
-function stepTimeout(step: Step, input: RowRunInput): number {
-  return step.timeout ?? input.flowTimeoutMs ?? input.config.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
-}
-
-const skipped = (steps: Step[], from: number): StepResult[] =>
-  steps.slice(from).map((s, i) => ({ index: from + i, type: s.type, status: 'skipped', durationMs: 0, attempts: 0 }));
+import { patched, setCurrentDetails } from '@temporalio/workflow';
+import type { RowResult, StepResult } from '../results/types';
+import { rowRunWithHolderAndSteps } from './legacy/row-run-holder-and-steps';
+import { SESSION_LEASE_PATCH } from './patches';
+import { runOnSessionLease, type LeaseOutcome } from './session-lease';
+import type { RowRunInput } from './types';
 
 /**
- * Since this patch a row sends the mirror no signal: the worker that opens its session reports it running,
- * and the job reports how it ended (with the job's counters, in the signal it sends anyway). Each signal was a
- * workflow task on both sides, three per row. Rows recorded before it (01-, 02- histories) signal as they did.
- */
-export const MIRROR_ROW_EVENTS_PATCH = 'mirror-row-events-from-worker-and-job';
-
-/**
- * One CSV row: obtain a browser session on some worker, run every step there, always release the session.
- * A lost session (worker or browser died) restarts the row from its first step on whichever worker is free.
+ * One CSV row: lease a browser session on whichever worker has one free, run every step there, and report.
+ * A lost session (its worker or browser died) restarts the row from its first step on another session, at
+ * most `maxSessionRestarts` times.
  */
 export async function rowRun(input: RowRunInput): Promise<RowResult> {
-  const signalsMirror = input.mirror && !patched(MIRROR_ROW_EVENTS_PATCH);
-  const result = await runRow(input, signalsMirror);
-  if (signalsMirror) await emitMirror(true, input.jobId, [rowEndEvent(input.jobId, result, Date.now())]);
-  return result;
-}
-
-async function runRow(input: RowRunInput, signalsMirror: boolean): Promise<RowResult> {
+  if (!patched(SESSION_LEASE_PATCH)) return rowRunWithHolderAndSteps(input);
   const started = Date.now();
-  let attempt = 0;
-  let session: SessionReady | undefined;
-  setHandler(sessionReadySignal, (ready) => {
-    if (ready.attempt === attempt) session = ready;
-  });
+  for (let attempt = 0; ; attempt++) {
+    const outcome = await runOnSessionLease(input, attempt);
+    if (outcome.ended === 'lost' && attempt < input.config.maxSessionRestarts) continue;
+    const result = rowResult(input, outcome, { sessionRestarts: attempt, durationMs: Date.now() - started });
+    setCurrentDetails(describeRow(result, input));
+    return result;
+  }
+}
 
-  let sessionRestarts = 0;
-  for (;;) {
-    session = undefined;
-    const outcome = await runAttempt(input, attempt, () => session, signalsMirror);
-    if (outcome.kind === 'sessionLost' && sessionRestarts < input.config.maxSessionRestarts) {
-      sessionRestarts++;
-      attempt++;
-      continue;
+const skipped = (input: RowRunInput): StepResult[] =>
+  input.steps.map((s, index) => ({ index, type: s.type, status: 'skipped', durationMs: 0, attempts: 0 }));
+
+function rowResult(input: RowRunInput, outcome: LeaseOutcome, base: { sessionRestarts: number; durationMs: number }): RowResult {
+  const row = { row: input.row, ...base };
+  switch (outcome.ended) {
+    case 'finished': {
+      const { result } = outcome;
+      return {
+        ...row,
+        status: result.error ? 'failed' : 'passed',
+        workerId: result.workerId,
+        ...(result.error ? { error: result.error } : {}),
+        ...(result.screenshot ? { screenshot: result.screenshot } : {}),
+        steps: result.steps,
+        ...(result.artifacts?.length ? { artifacts: result.artifacts } : {}),
+        ...(!result.error && isFlaky(result.steps, base.sessionRestarts) ? { flaky: true } : {}),
+      };
     }
-    const durationMs = Date.now() - started;
-    const base = { row: input.row, durationMs, sessionRestarts };
-    switch (outcome.kind) {
-      case 'finished':
-        return {
-          ...base,
-          status: outcome.error ? 'failed' : 'passed',
-          workerId: outcome.workerId,
-          error: outcome.error,
-          screenshot: outcome.screenshot,
-          steps: outcome.steps,
-        };
-      case 'cancelled':
-        return {
-          ...base,
-          status: 'cancelled',
-          workerId: outcome.workerId,
-          error: { stepIndex: outcome.stepIndex, type: 'Cancelled', message: 'row cancelled' },
-          steps: outcome.steps,
-        };
-      case 'sessionLost':
-        return {
-          ...base,
-          status: 'failed',
-          error: {
-            stepIndex: outcome.stepIndex,
-            type: 'SessionRestartsExhausted',
-            message: `session lost ${sessionRestarts + 1} time(s), restart limit ${input.config.maxSessionRestarts} reached: ${outcome.message}`,
-          },
-          steps: outcome.steps,
-        };
+    case 'cancelled':
+      return {
+        ...row,
+        status: 'cancelled',
+        ...(outcome.result ? { workerId: outcome.result.workerId } : {}),
+        error: { stepIndex: outcome.result?.cancelledAt ?? 0, type: 'Cancelled', message: 'row cancelled' },
+        steps: outcome.result?.steps ?? skipped(input),
+      };
+    case 'lost':
+      return {
+        ...row,
+        status: 'failed',
+        error: {
+          stepIndex: outcome.stepIndex,
+          type: 'SessionRestartsExhausted',
+          message: `session lost ${base.sessionRestarts + 1} time(s), restart limit ${input.config.maxSessionRestarts} reached: ${outcome.message}`,
+        },
+        steps: skipped(input),
+      };
+    case 'error':
+      return { ...row, status: 'failed', error: { stepIndex: 0, type: 'InternalError', message: outcome.message }, steps: skipped(input) };
+    default: {
+      const never: never = outcome;
+      throw new Error(`unknown lease outcome ${JSON.stringify(never)}`);
     }
   }
 }
 
-async function runAttempt(
-  input: RowRunInput,
-  attempt: number,
-  currentSession: () => SessionReady | undefined,
-  signalsMirror: boolean,
-): Promise<AttemptOutcome> {
-  const { workflowId, runId } = workflowInfo();
-  const { config } = input;
-  const secretColumns = input.secretColumns ?? [];
-  // The holder must outlive a cancel of the row: the row releases the session itself (closing the page at
-  // once) instead of waiting for the holder to hear about the cancel through its next heartbeat. So it runs
-  // in a scope shielded from the row's cancellation, which the row cancels explicitly when it must.
-  const shield = new CancellationScope({ cancellable: false });
-  let holderScope!: CancellationScope;
-  let holderError: unknown;
-  let holderFailed!: () => void;
-  const holderFailure = new Promise<void>((resolve) => (holderFailed = resolve));
-  const holder = shield
-    .run(() => {
-      holderScope = new CancellationScope();
-      return holderScope.run(() =>
-        holderActivities(config.sessionHeartbeatTimeoutMs).holdSession({
-          workflowId,
-          runId,
-          attempt,
-          jobId: input.jobId,
-          row: input.row,
-          values: input.values,
-          defaults: config.defaults,
-          browser: config.browser,
-          headless: config.headless,
-          viewport: config.viewport,
-          ...(input.mirror && !signalsMirror ? { valuesMasked: maskRow(input.values, (c) => secretColumns.includes(c)) } : {}),
-        }),
-      );
-    })
-    .then(
-      () => undefined,
-      (err) => {
-        holderError = err;
-        holderFailed();
-      },
-    );
+/** Passed only after a retried step, a healed selector or a session restart. */
+export function isFlaky(steps: StepResult[], sessionRestarts: number): boolean {
+  return sessionRestarts > 0 || steps.some((s) => s.attempts > 1 || s.healed === true);
+}
 
-  const steps: StepResult[] = [];
-  try {
-    await condition(() => currentSession() !== undefined || holderError !== undefined);
-  } catch {
-    // Cancelled while waiting for a session. If one opened meanwhile, give it back; else withdraw the request.
-    const opened = currentSession();
-    await release(opened);
-    if (!opened) holderScope.cancel();
-    return { kind: 'cancelled', steps: skipped(input.steps, 0), stepIndex: 0, workerId: opened?.workerId };
-  }
-  const session = currentSession();
-  if (!session) return holderOutcome(holderError, steps, 0);
-  void emitMirror(signalsMirror, input.jobId, [
-    {
-      kind: 'row',
-      jobId: input.jobId,
-      row: input.row,
-      status: 'running',
-      workerId: session.workerId,
-      sessionRestarts: attempt,
-      startedAt: Date.now(),
-    },
-  ]);
-
-  // Set when a runStep closed the session itself; then the holder completes without a releaseSession call.
-  // Driven by the activity's result, not by a code path: histories from before StepRunInput.closeSession
-  // (no `released` in results) replay into the releaseSession call they recorded (test/replay, 01-initial).
-  let closedByStep = false;
-
-  /** Gives the session back: closes the page now and lets the holder complete. Runs even when cancelled. */
-  async function release(opened: SessionReady | undefined): Promise<void> {
-    await CancellationScope.nonCancellable(async () => {
-      if (!opened || holderError !== undefined) return;
-      try {
-        if (!closedByStep) await releaseActivities(opened.taskQueue).releaseSession({ sessionId: opened.sessionId });
-        await holder;
-      } catch {
-        // The worker is unreachable: its holder times out on its own and the page dies with the worker.
-        holderScope.cancel();
-      }
-    });
-  }
-
-  let outcome: AttemptOutcome | undefined;
-  for (let index = 0; index < input.steps.length && !outcome; index++) {
-    const step = input.steps[index];
-    const timeoutMs = stepTimeout(step, input);
-    const thinkMs = thinkTimeMs(step, config.timingMode, config.speedMultiplier);
-    const stepInput: StepRunInput = {
-      sessionId: session.sessionId,
-      sessionAttempt: attempt,
-      jobId: input.jobId,
-      row: input.row,
-      stepIndex: index,
-      step,
-      timeoutMs,
-      thinkTimeMs: thinkMs,
-      screenshots: config.screenshots,
-      closeSession: index === input.steps.length - 1 ? 'whenDone' : 'onFinalFailure',
-      mirror: input.mirror,
-    };
-    const stepScope = new CancellationScope();
-    const run = stepScope.run(() => stepActivities(session.taskQueue, timeoutMs, thinkMs).runStep(stepInput));
-    const settled = await Promise.race([
-      run.then(
-        (ok) => ({ ok }) as const,
-        (err: unknown) => ({ err }) as const,
-      ),
-      holderFailure.then(() => ({ lost: true }) as const),
-    ]);
-    if ('lost' in settled) {
-      stepScope.cancel();
-      outcome = holderOutcome(holderError, steps, index);
-    } else if ('ok' in settled) {
-      const r = settled.ok;
-      closedByStep = r.released === true;
-      steps.push({
-        index,
-        type: step.type,
-        status: 'passed',
-        durationMs: r.durationMs,
-        attempts: r.attempt,
-        selectorUsed: r.selectorUsed,
-        healed: r.healed,
-        screenshot: r.screenshot,
-      });
-    } else {
-      const failure = classifyStepFailure(settled.err);
-      if (failure.kind === 'cancelled' || CancellationScope.current().consideredCancelled) {
-        outcome = { kind: 'cancelled', steps: [...steps, ...skipped(input.steps, index)], stepIndex: index, workerId: session.workerId };
-      } else if (failure.kind === 'sessionLost') {
-        outcome = { kind: 'sessionLost', steps, message: failure.message, stepIndex: index };
-      } else {
-        closedByStep = failure.details?.released === true;
-        steps.push({
-          index,
-          type: step.type,
-          status: 'failed',
-          durationMs: failure.details?.durationMs ?? 0,
-          attempts: failure.details?.attempt ?? 1,
-          screenshot: failure.details?.screenshot,
-        });
-        outcome = {
-          kind: 'finished',
-          steps: [...steps, ...skipped(input.steps, index + 1)],
-          error: { stepIndex: index, type: failure.type, message: failure.message },
-          screenshot: failure.details?.screenshot,
-          workerId: session.workerId,
-        };
-      }
-    }
-  }
-
-  await release(session);
-  return outcome ?? { kind: 'finished', steps, workerId: session.workerId };
+/** The row's outcome in one line, for the Web UI (the workflow's current details). */
+function describeRow(result: RowResult, input: RowRunInput): string {
+  const passed = result.steps.filter((s) => s.status === 'passed').length;
+  const head = `row ${result.row} ${result.status}: ${passed}/${input.steps.length} steps passed`;
+  if (!result.error) return head;
+  const step = input.steps[result.error.stepIndex];
+  return `${head}; step ${result.error.stepIndex}${step ? ` (${step.type})` : ''}: ${result.error.type}: ${result.error.message}`;
 }

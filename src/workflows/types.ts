@@ -1,9 +1,13 @@
 /**
- * Inputs and results of the two workflows. Pure types: imported by workflow code, activities and the client.
+ * Inputs and results of the workflows and of the activity that runs a row. Pure types: imported by workflow
+ * code, activities and the client.
  */
+import type { Priority } from '@temporalio/common';
 import type { JobConfig, JobConfigInput } from '../config/job-config';
-import type { StepErrorType } from '../browser/errors';
-import type { RowValues, Step, StepType, UserFlow } from '../recording/types';
+import type { RowValues, Step, UserFlow } from '../recording/types';
+import type { ArtifactRef, RowError, RowResult, StepResult } from '../results/types';
+
+export type { RowError, RowResult, RowStatus, StepResult, StepStatus } from '../results/types';
 
 export interface ExecutionInput {
   jobId: string;
@@ -15,6 +19,26 @@ export interface ExecutionInput {
   /** CSV text, header first. Absent: the recording runs once with no row values. */
   csv?: string;
   config?: JobConfigInput;
+  /** This job reruns rows of another (`rerun <jobId> --failed`): its row n is `rows[n - 1]` there. */
+  rerunOf?: RerunLink;
+  /**
+   * Who or what started the job: shown as search attributes (OwnerId, TriggeredBy, RecordingId); `ownerId` is
+   * the default fairness key.
+   */
+  origin?: ExecutionOrigin;
+}
+
+export interface ExecutionOrigin {
+  ownerId?: string;
+  triggeredBy?: 'api' | 'cli' | 'portal' | 'schedule';
+  recordingId?: string;
+  scheduleId?: string;
+}
+
+export interface RerunLink {
+  jobId: string;
+  /** Row numbers in the original job, in the order this job runs them. */
+  rows: number[];
 }
 
 /** What prepareJob hands the workflow after validation. */
@@ -26,54 +50,10 @@ export interface PreparedJob {
   mirror: boolean;
   /** CSV columns masked wherever values are mirrored (SECRET_COLUMNS). */
   secretColumns: string[];
+  rerunOf?: RerunLink;
 }
 
-export type StepStatus = 'passed' | 'failed' | 'skipped';
-export type RowStatus = 'passed' | 'failed' | 'cancelled';
 export type JobStatus = 'passed' | 'failed' | 'cancelled';
-
-export interface StepResult {
-  index: number;
-  type: StepType;
-  status: StepStatus;
-  durationMs: number;
-  attempts: number;
-  selectorUsed?: string;
-  healed?: boolean;
-  screenshot?: string;
-}
-
-export interface RowError {
-  stepIndex: number;
-  type: StepErrorType | 'Cancelled' | 'SessionRestartsExhausted' | 'InternalError';
-  message: string;
-}
-
-export interface RowResult {
-  /** 1-based data row number (the CSV line minus the header). */
-  row: number;
-  status: RowStatus;
-  durationMs: number;
-  sessionRestarts: number;
-  workerId?: string;
-  error?: RowError;
-  screenshot?: string;
-  steps: StepResult[];
-}
-
-export interface RowRunInput {
-  jobId: string;
-  row: number;
-  steps: Step[];
-  /** Row values; templated into steps on the worker that holds the session. */
-  values: RowValues;
-  /** The recording's own default timeout. */
-  flowTimeoutMs?: number;
-  config: JobConfig;
-  mirror: boolean;
-  /** CSV columns masked when the row's values are mirrored (absent in rows started before it existed). */
-  secretColumns?: string[];
-}
 
 export interface JobSummary {
   jobId: string;
@@ -81,7 +61,8 @@ export interface JobSummary {
   status: JobStatus;
   /** Why the job stopped early (cancel request, jobTimeoutMs). */
   reason?: string;
-  rows: { total: number; passed: number; failed: number; cancelled: number };
+  /** `flaky`: passed rows that needed a retried step, a healed selector or a session restart (also in `passed`). */
+  rows: { total: number; passed: number; failed: number; cancelled: number; flaky: number };
   steps: { total: number; passed: number; failed: number; skipped: number };
   durationMs: number;
   /** Every row for jobs up to 100 rows; for larger jobs the failed/cancelled rows (capped). */
@@ -92,6 +73,10 @@ export interface JobSummary {
   failedRowsOmitted?: boolean;
   /** Directory of JSON Lines files with one result per row (see readRowResults). */
   resultsLocation?: string;
+  /** The job whose failed rows this one reran. */
+  rerunOf?: RerunLink;
+  /** Jobs that reran this one's failed rows (added by ExecutionClient.getResult from the results directory). */
+  reruns?: RerunLink[];
 }
 
 export interface JobProgress {
@@ -101,70 +86,78 @@ export interface JobProgress {
   steps: { passed: number; failed: number; skipped: number };
 }
 
-/** Sent by holdSession once the browser context is open, naming the queue that reaches that worker. */
-export interface SessionReady {
-  /** Which attempt of the row this session belongs to (stale signals from an earlier attempt are ignored). */
-  attempt: number;
-  sessionId: string;
-  taskQueue: string;
-  workerId: string;
-}
-
-export interface StepRunInput {
-  sessionId: string;
-  /** Which session of the row (0, then 1 after a restart...): part of each mirrored log line's id. */
-  sessionAttempt: number;
+/** One CSV row's child workflow. (Rows of every generation take this input.) */
+export interface RowRunInput {
   jobId: string;
   row: number;
-  stepIndex: number;
-  step: Step;
-  timeoutMs: number;
-  thinkTimeMs: number;
-  screenshots: JobConfig['screenshots'];
-  /**
-   * When the activity closes the session itself, saving the row a releaseSession round trip: 'whenDone' (the
-   * row's last step: once it passes or fails for good), 'onFinalFailure' (a failure with no retry left ends the
-   * row). Absent (rows started before this option existed): never.
-   */
-  closeSession?: 'whenDone' | 'onFinalFailure';
-  /** The job mirrors to Supabase: the step's log lines go there. Absent (older rows): whenever the worker can. */
-  mirror?: boolean;
-}
-
-export interface StepRunOutput {
-  attempt: number;
-  durationMs: number;
-  /** The activity closed the session (see StepRunInput.closeSession): the row need not release it. */
-  released?: boolean;
-  selectorUsed?: string;
-  healed?: boolean;
-  screenshot?: string;
-}
-
-/** Carried in a failed step's ApplicationFailure details. */
-export interface StepFailureDetails {
-  attempt: number;
-  durationMs: number;
-  /** The failure was final and the activity closed the session. */
-  released?: boolean;
-  screenshot?: string;
-}
-
-export interface HoldSessionInput {
-  /** The rowRun execution to signal once the session is open. */
-  workflowId: string;
-  runId: string;
-  attempt: number;
-  jobId: string;
-  row: number;
+  steps: Step[];
+  /** Row values; templated into steps on the worker that holds the session. */
   values: RowValues;
-  defaults: Record<string, string>;
-  browser: JobConfig['browser'];
-  headless: boolean;
-  viewport: JobConfig['viewport'];
-  /**
-   * Present when the job mirrors to Supabase: the row's values with secrets masked, sent with the row's
-   * `running` event once the session is open.
-   */
-  valuesMasked?: RowValues;
+  /** The recording's own default timeout. */
+  flowTimeoutMs?: number;
+  config: JobConfig;
+  mirror: boolean;
+  /** CSV columns masked when the row's values are mirrored. */
+  secretColumns?: string[];
+  /** The job's task-queue priority, set on the row's session activities (absent in rows started before it). */
+  priority?: Priority;
+}
+
+/** One attempt of a row: lease a session on some worker and run every step there. */
+export interface RowAttemptInput {
+  jobId: string;
+  row: number;
+  /** 0 for the row's first session, 1 after one restart, ... */
+  attempt: number;
+  steps: Step[];
+  values: RowValues;
+  flowTimeoutMs?: number;
+  config: JobConfig;
+  /** CSV columns whose values never show: masked in screenshots (and in the mirror). */
+  secretColumns: string[];
+  /** Present when the job mirrors to Supabase: the row's values with secret columns masked. */
+  mirror?: { valuesMasked: RowValues };
+}
+
+export interface RowAttemptResult {
+  workerId: string;
+  /** Every step of the recording: passed, failed, or skipped (not reached). */
+  steps: StepResult[];
+  error?: RowError;
+  screenshot?: string;
+  /** Traces and videos this attempt kept. */
+  artifacts?: ArtifactRef[];
+  /** The row was cancelled while this step was pending; the session was closed at once. */
+  cancelledAt?: number;
+}
+
+/** What an attempt tells Temporal as it goes (heartbeat details): shown in the Web UI, read after a timeout. */
+export interface RowAttemptProgress {
+  /** The step running now (or the last one that ran). */
+  stepIndex: number;
+  stepsPassed: number;
+}
+
+/** The cleanup schedule's input: retention in days (ARTIFACT_RETENTION_DAYS, RESULTS_RETENTION_DAYS). */
+export interface CleanupInput {
+  artifactRetentionDays: number;
+  resultsRetentionDays: number;
+}
+
+/** Anything written before these times (ms since the epoch) is expired. */
+export interface CleanupCutoffs {
+  artifactsBefore: number;
+  resultsBefore: number;
+}
+
+/** What one cleanup run removed. */
+export interface CleanupReport {
+  /** Trace, video and screenshot files (ARTIFACT_DIR, SCREENSHOT_DIR). */
+  localFiles: number;
+  localBytes: number;
+  /** Job directories of results files (RESULTS_DIR). */
+  resultJobs: number;
+  /** Storage objects and their execution_artifacts / execution_screenshots rows (mirror on). */
+  storageObjects: number;
+  mirrorRows: number;
 }

@@ -1,18 +1,18 @@
 import { join } from 'node:path';
-import { BrowserPool } from '../../src/browser/browser-pool';
 import { StepError } from '../../src/browser/errors';
 import type { BrowserSession } from '../../src/browser/session';
+import { SessionRegistry } from '../../src/browser/session-registry';
 import { executeStep } from '../../src/browser/step-engine';
 import type { StepContext, StepOutcome } from '../../src/browser/types';
 import type { Step } from '../../src/recording/types';
 import { startStaticServer, type StaticServer } from '../../src/support/static-server';
 
-/** Shared fixture plumbing: one static server and one BrowserPool per test file. */
+/** Shared fixture plumbing: one static server and one SessionRegistry per test file. */
 
 export const PAGES_DIR = join(__dirname, '..', 'fixtures', 'pages');
 
 export interface BrowserFixture {
-  pool: BrowserPool;
+  sessions: SessionRegistry;
   server: StaticServer;
   url(page: string): string;
   /** A fresh session already at `page` (closed in afterEach by closeSessions). */
@@ -22,21 +22,17 @@ export interface BrowserFixture {
   teardown(): Promise<void>;
 }
 
-export function newPool(): BrowserPool {
-  return new BrowserPool({ browser: 'chromium', headless: true });
-}
-
 export async function setupBrowser(): Promise<BrowserFixture> {
   const server = await startStaticServer(PAGES_DIR);
-  const pool = newPool();
+  const registry = new SessionRegistry();
   const url = (page: string) => `${server.url}/${page}`;
   const sessions: BrowserSession[] = [];
   return {
-    pool,
+    sessions: registry,
     server,
     url,
     async open(page) {
-      const session = await pool.openSession({});
+      const { session } = await registry.lease({ browser: 'chromium', headless: true, holder: { jobId: 'browser-test', row: 1, attempt: 0 } });
       sessions.push(session);
       if (page) await session.mainPage.goto(url(page));
       return session;
@@ -46,7 +42,7 @@ export async function setupBrowser(): Promise<BrowserFixture> {
       await Promise.all(sessions.splice(0).map((s) => s.close()));
     },
     async teardown() {
-      await pool.close();
+      await registry.closeAll();
       await server.close();
     },
   };

@@ -118,17 +118,15 @@ describe('locateFirst', () => {
     expect(err.message).toContain('aria/Nope');
   });
 
-  it('rejects promptly when aborted and heartbeats while waiting', async () => {
+  it('rejects promptly when aborted', async () => {
     const session = await fx.open('buttons.html');
     const controller = new AbortController();
-    const heartbeat = jest.fn();
     setTimeout(() => controller.abort(new Error('activity cancelled')), 1300);
     const { ms, error } = await timed(
-      locateFirst(session.mainPage.mainFrame(), ['#never'], { timeoutMs: 10_000, signal: controller.signal, heartbeat }),
+      locateFirst(session.mainPage.mainFrame(), ['#never'], { timeoutMs: 10_000, signal: controller.signal }),
     );
     expect(error).toBeInstanceOf(StepError);
     expect((error as Error).message).toContain('activity cancelled');
     expect(ms).toBeLessThan(4000);
-    expect(heartbeat).toHaveBeenCalled();
   });
 });

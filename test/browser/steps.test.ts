@@ -93,8 +93,9 @@ describe('pointer and keyboard steps', () => {
     await fx.run(session, { ...base, button: 'secondary' });
     await fx.run(session, { ...base, button: 'auxiliary' });
     await fx.run(session, { ...base, button: 'back' });
+    await fx.run(session, { ...base, button: 'forward' });
     const page = session.mainPage;
-    await expect(js(page, 'window.presses.map(p => p.button)')).resolves.toEqual([0, 2, 1, 0]);
+    await expect(js(page, 'window.presses.map(p => p.button)')).resolves.toEqual([0, 2, 1, 3, 4]);
     await expect(js(page, 'window.clicks[0]')).resolves.toMatchObject({ id: 'mouse', offsetX: 7, offsetY: 9 });
     expect(await js<number>(page, 'window.lastPressMs')).toBeLessThan(250); // last press had no duration
   });

@@ -15,9 +15,10 @@ const wait = (selectors: WaitForElementStep['selectors'], extra: Partial<WaitFor
 });
 
 describe('waitForElement', () => {
-  it('passes once a late element appears (default == 1)', async () => {
+  it('passes once a late element appears (default >= 1, as in @puppeteer/replay)', async () => {
     const session = await fx.open('late.html');
     await expect(fx.run(session, wait(['#late']))).resolves.toEqual({ selectorUsed: '#late', healed: false });
+    await fx.run(session, wait(['.item'])); // five of them
   });
 
   it('compares counts with ==, >= and <=', async () => {
@@ -38,10 +39,13 @@ describe('waitForElement', () => {
     });
   });
 
-  it('visible: true counts only visible elements, visible: false only hidden ones', async () => {
+  it('visible: true counts only visible elements, visible: false waits until none is visible', async () => {
     const session = await fx.open('late.html');
     await fx.run(session, wait(['#visible-box'], { visible: true }));
     await fx.run(session, wait(['#hidden-box'], { visible: false }));
+    await fx.run(session, wait(['#never'], { visible: false }));
+    const shown = await stepError(fx.run(session, wait(['#visible-box'], { visible: false }), { timeoutMs: 300 }));
+    expect(shown.type).toBe('AssertionFailed');
     const err = await stepError(fx.run(session, wait(['#hidden-box'], { visible: true }), { timeoutMs: 300 }));
     expect(err.type).toBe('AssertionFailed');
     expect(err.message).toContain('with visible, found 0 (1 before filters)');
@@ -58,17 +62,17 @@ describe('waitForElement', () => {
     const session = await fx.open('late.html');
     const err = await stepError(fx.run(session, wait(['#err'], { properties: { textContent: 'y' } }), { timeoutMs: 300 }));
     expect(err.type).toBe('AssertionFailed');
-    expect(err.message).toMatch(/^waitForElement: expected == 1 element\(s\) matching #err with textContent "y", found 0/);
+    expect(err.message).toMatch(/^waitForElement: expected >= 1 element\(s\) matching #err with textContent "y", found 0/);
 
     const attrErr = await stepError(fx.run(session, wait(['#status'], { attributes: { 'data-state': 'broken' } }), { timeoutMs: 300 }));
     expect(attrErr.type).toBe('AssertionFailed');
     expect(attrErr.message).toContain('attribute data-state="broken"');
   });
 
-  it('ElementNotFound only when nothing ever matched and no constraint was given', async () => {
+  it('running out of time is AssertionFailed (not retried), matched or not', async () => {
     const session = await fx.open('late.html');
     const notFound = await stepError(fx.run(session, wait(['#never']), { timeoutMs: 300 }));
-    expect(notFound.type).toBe('ElementNotFound');
+    expect(notFound.type).toBe('AssertionFailed');
     const constrained = await stepError(fx.run(session, wait(['#never'], { count: 1 }), { timeoutMs: 300 }));
     expect(constrained.type).toBe('AssertionFailed');
   });
@@ -96,20 +100,20 @@ describe('waitForExpression', () => {
     await fx.run(session, { type: 'waitForExpression', frame: [0], expression: 'window.frameReady' });
   });
 
-  it('a never-resolving promise → StepTimeout within the budget', async () => {
+  it('a never-resolving promise → AssertionFailed within the budget', async () => {
     const session = await fx.open('late.html');
     const { ms, error } = await timed(
       fx.run(session, { type: 'waitForExpression', expression: 'new Promise(() => {})' }, { timeoutMs: 600 }),
     );
-    expect(error).toMatchObject({ type: 'StepTimeout' });
+    expect(error).toMatchObject({ type: 'AssertionFailed' });
     expect((error as Error).message).toContain('new Promise(() => {})');
     expect(ms).toBeLessThan(2500);
   });
 
-  it('a falsy expression → StepTimeout naming it; a syntax error → InvalidStep', async () => {
+  it('a falsy expression → AssertionFailed naming it; a syntax error → InvalidStep', async () => {
     const session = await fx.open('late.html');
     const err = await stepError(fx.run(session, { type: 'waitForExpression', expression: 'window.nope' }, { timeoutMs: 300 }));
-    expect(err.type).toBe('StepTimeout');
+    expect(err.type).toBe('AssertionFailed');
     expect(err.message).toContain('"window.nope"');
     const bad = await stepError(fx.run(session, { type: 'waitForExpression', expression: '1 +* 2' }, { timeoutMs: 2000 }));
     expect(bad.type).toBe('InvalidStep');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { runCli } from '../../src/client/cli';
 import { PROJECT_ROOT } from '../../src/support/tools';
-import { startHarness, Harness, newJobId } from '../support/harness';
+import { startHarness, Harness, newJobId, useHarnessEnvForCli } from '../support/harness';
 
 const EXAMPLES = join(PROJECT_ROOT, 'examples');
 const SIGNUP = join(EXAMPLES, 'recordings', 'signup.json');
@@ -19,18 +19,16 @@ interface CliRun {
 describe('CLI (npm run client)', () => {
   let h: Harness;
   let dir: string;
-  const saved = { ...process.env };
+  let restoreEnv: () => void;
 
   beforeAll(async () => {
     h = await startHarness({ siteRoot: join(EXAMPLES, 'site') });
     await h.startWorker();
-    process.env.TEMPORAL_ADDRESS = h.env.TEMPORAL_ADDRESS;
-    process.env.TEMPORAL_TASK_QUEUE = h.env.TEMPORAL_TASK_QUEUE;
-    process.env.MAX_ROWS_PER_JOB = '5';
+    restoreEnv = useHarnessEnvForCli(h, { MAX_ROWS_PER_JOB: '5' });
     dir = mkdtempSync(join(tmpdir(), 'cli-test-'));
   });
   afterAll(async () => {
-    process.env = saved;
+    restoreEnv?.();
     await h.close();
   });
 
@@ -117,6 +115,16 @@ describe('CLI (npm run client)', () => {
       /timingMode/,
     ],
     ['a missing recording file', () => [join(dir, 'nope.json')], /Cannot read recording/],
+    [
+      'a notify target that is not a URL',
+      () => [SIGNUP, '--csv', file('ok4.csv', signupCsv), '--default', 'baseUrl=x', '--notify', 'not-a-url'],
+      /config\.notify\.url/,
+    ],
+    [
+      'a notify event that does not exist',
+      () => [SIGNUP, '--csv', file('ok5.csv', signupCsv), '--default', 'baseUrl=x', '--notify', 'http://127.0.0.1:9/h', '--notify-events', 'ended,exploded'],
+      /config\.notify\.events/,
+    ],
   ];
 
   it.each(badInputs)('rejects %s with exit 2 and starts nothing', async (_name, args, message) => {

@@ -31,7 +31,7 @@ describe('failures, retries and cancellation', () => {
 
   it.each([
     ['ElementNotFound', { type: 'click', selectors: [['#does-not-exist']], offsetX: 1, offsetY: 1, timeout: 500 }, 3],
-    ['StepTimeout', { type: 'waitForExpression', expression: 'new Promise(() => {})', timeout: 800 }, 2], // a hung page
+    ['StepTimeout', { type: 'waitForExpression', target: 'http://127.0.0.1:9/never-opened', expression: 'true', timeout: 500 }, 2], // a popup that never opens
     ['AssertionFailed', { type: 'waitForElement', selectors: [['h1']], count: 5, timeout: 500 }, 1],
     ['NavigationError', { type: 'navigate', url: 'http://127.0.0.1:9/unreachable' }, 3],
     ['InvalidStep', { type: 'customStep', name: 'unknownThing', parameters: {} }, 1],
@@ -69,7 +69,7 @@ describe('failures, retries and cancellation', () => {
     const summary = await h.client.getResult(jobId);
     expect(summary.status).toBe('cancelled');
     expect(summary.reason).toMatch(/cancel/);
-    expect(summary.rows).toEqual({ total: 3, passed: 0, failed: 0, cancelled: 3 });
+    expect(summary.rows).toEqual({ total: 3, passed: 0, failed: 0, cancelled: 3, flaky: 0 });
     const progress = await h.client.getProgress(jobId);
     expect(progress.rows.started).toBe(2); // row 3 never started
     for (const row of summary.results.slice(0, 2)) {

@@ -52,7 +52,7 @@ describe('payload encryption (TEMPORAL_PAYLOAD_KEY): real Temporal, real Chromiu
   beforeAll(async () => {
     encrypted = await startHarness({ siteRoot, env: { TEMPORAL_PAYLOAD_KEY: randomBytes(32).toString('base64') } });
     await encrypted.startWorker();
-    plain = await startHarness({ siteRoot });
+    plain = await startHarness({ siteRoot, env: { TEMPORAL_PAYLOAD_ENCRYPTION: 'off' } });
     await plain.startWorker();
   });
   afterAll(async () => {
@@ -70,7 +70,7 @@ describe('payload encryption (TEMPORAL_PAYLOAD_KEY): real Temporal, real Chromiu
     expect((await encrypted.client.getProgress(jobId)).rows).toMatchObject({ total: 1, passed: 1 });
   });
 
-  it('control: without a key the same history holds the password in plain text', async () => {
+  it('control: with encryption off the same history holds the password in plain text', async () => {
     const jobId = await runJob(plain, 'plain');
     const stored = await storedBytes(plain, jobId);
     expect(stored).toContain(PASSWORD);

@@ -23,6 +23,7 @@ describe('worker processes: crash and graceful shutdown', () => {
     const p = new WorkerProcess(`${name}-${randomUUID().slice(0, 6)}`, {
       TEMPORAL_ADDRESS: h.env.TEMPORAL_ADDRESS!,
       TEMPORAL_TASK_QUEUE: h.env.TEMPORAL_TASK_QUEUE,
+      TEMPORAL_PAYLOAD_KEY: h.env.TEMPORAL_PAYLOAD_KEY!,
       WORKFLOW_BUNDLE_PATH: testState().bundlePath,
       SESSION_HEARTBEAT_TIMEOUT_MS: '5000',
       MAX_CONCURRENT_SESSIONS: '1',
@@ -54,7 +55,8 @@ describe('worker processes: crash and graceful shutdown', () => {
     console.log(`worker killed → job done in ${Date.now() - killedAt} ms`);
 
     expect(summary.status).toBe('passed');
-    expect(summary.rows).toEqual({ total: 2, passed: 2, failed: 0, cancelled: 0 });
+    // The restarted row passed only after a session restart: flaky.
+    expect(summary.rows).toEqual({ total: 2, passed: 2, failed: 0, cancelled: 0, flaky: 1 });
     expect(summary.results.map((r) => r.row)).toEqual([1, 2]);
     const restarted = summary.results.find((r) => r.row === held.row)!;
     expect(restarted.sessionRestarts).toBeGreaterThanOrEqual(1);

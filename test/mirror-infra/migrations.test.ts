@@ -7,7 +7,7 @@ import { Client } from 'pg';
 import { applyMigrations, DEFAULT_MIGRATIONS_DIR } from '../../src/mirror/db/apply-migrations';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 
-const TABLES = ['recordings', 'execution_jobs', 'execution_rows', 'execution_logs', 'execution_screenshots', 'runner_health'];
+const TABLES = ['recordings', 'execution_jobs', 'execution_rows', 'execution_logs', 'execution_screenshots', 'execution_artifacts', 'runner_health'];
 const REALTIME_TABLES = ['execution_jobs', 'execution_rows', 'execution_logs', 'execution_screenshots', 'runner_health'];
 const USER_A = '11111111-1111-4111-8111-111111111111';
 const USER_B = '22222222-2222-4222-8222-222222222222';
@@ -83,6 +83,7 @@ test('creates the tables with their key columns', async () => {
        FROM pg_constraint WHERE contype = 'f' AND connamespace = 'public'::regnamespace ORDER BY 1`,
   );
   expect(fks).toEqual([
+    { conrelid: 'execution_artifacts', confrelid: 'execution_jobs', confdeltype: 'c' },
     { conrelid: 'execution_jobs', confrelid: 'recordings', confdeltype: 'n' },
     { conrelid: 'execution_logs', confrelid: 'execution_jobs', confdeltype: 'c' },
     { conrelid: 'execution_rows', confrelid: 'execution_jobs', confdeltype: 'c' },

@@ -6,6 +6,7 @@ import { applyMigrations } from '../../src/mirror/db/apply-migrations';
 import type { MirrorEvent } from '../../src/mirror/events';
 import { mirrorOutbox } from '../../src/mirror/mirror-outbox';
 import { PROJECT_ROOT } from '../../src/support/tools';
+import { payloadEncryptionCodec } from '../../src/temporal/payload-encryption';
 import { mirrorWorkflowId, rowWorkflowId } from '../../src/workflows/definitions';
 import { startHarness, Harness, newJobId } from '../support/harness';
 import { logEvent } from '../support/mirror-events';
@@ -62,16 +63,20 @@ describe('Supabase mirror (supabase-js → PostgREST-compatible gateway → real
   /** Starts a job and returns once the worker has opened its first session (the job is mid-run). */
   const startAndWaitForSession = async (input: Parameters<Harness['client']['startExecution']>[0]) => {
     const worker = h.workers[0];
-    const before = worker.sessions.sessionsExecuted;
+    const before = worker.sessions.stats().sessionsOpened;
     await h.client.startExecution(input);
-    while (worker.sessions.sessionsExecuted === before) await new Promise((r) => setTimeout(r, 20));
+    while (worker.sessions.stats().sessionsOpened === before) await new Promise((r) => setTimeout(r, 20));
   };
   const historyOf = async (workflowId: string) => (await h.client.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
   /** The batches of events that reached the job's mirror workflow (its outbox) as signals. */
-  const outboxSignals = async (jobId: string): Promise<MirrorEvent[][]> =>
-    (await historyOf(mirrorWorkflowId(jobId)))
-      .filter((e) => e.workflowExecutionSignaledEventAttributes)
-      .map((e) => defaultPayloadConverter.fromPayload<MirrorEvent[]>(e.workflowExecutionSignaledEventAttributes!.input!.payloads![0]));
+  const outboxSignals = async (jobId: string): Promise<MirrorEvent[][]> => {
+    const signals = (await historyOf(mirrorWorkflowId(jobId))).filter((e) => e.workflowExecutionSignaledEventAttributes);
+    // Stored encrypted: decoded with the harness's key.
+    const payloads = await payloadEncryptionCodec(h.env)!.decode(
+      signals.map((e) => e.workflowExecutionSignaledEventAttributes!.input!.payloads![0]),
+    );
+    return payloads.map((p) => defaultPayloadConverter.fromPayload<MirrorEvent[]>(p));
+  };
 
   it('mirrors a job end to end: exactly the expected rows, secrets masked, screenshot uploaded', async () => {
     const jobId = newJobId('m');
@@ -106,7 +111,7 @@ describe('Supabase mirror (supabase-js → PostgREST-compatible gateway → real
     expect(rows[0].values_masked).toEqual({ user: 'ada', password: '***', expect: '#first-name' });
     // started_at comes only with the `running` event, which the worker that opened the session writes.
     expect(rows.every((r) => r.started_at !== null && r.worker_id !== null)).toBe(true);
-    expect(rows[1]).toMatchObject({ error_step_index: 3, error_type: 'ElementNotFound' });
+    expect(rows[1]).toMatchObject({ error_step_index: 3, error_type: 'AssertionFailed' });
 
     // One log line per step attempt and event: 4 started + 4 passed for row 1; row 2 fails step 3 once.
     const expected = summary.results.reduce(
@@ -222,6 +227,9 @@ describe('Supabase mirror (supabase-js → PostgREST-compatible gateway → real
     await h.client.startExecution({ jobId });
     const summary = await h.client.getResult(jobId);
     expect(summary.rows).toMatchObject({ total: 1, passed: 1 });
+    // Findable as the portal's (TriggeredBy), started with its id alone.
+    const { searchAttributes } = await h.client.client.workflow.getHandle(summary.workflowId).describe();
+    expect(searchAttributes.TriggeredBy).toEqual(['portal']);
     await mirrorDone(jobId);
     const [job] = await q('select status, rows_passed from execution_jobs where id = $1', [jobId]);
     expect(job).toEqual({ status: 'passed', rows_passed: 1 });
@@ -243,10 +251,10 @@ describe('Supabase mirror (supabase-js → PostgREST-compatible gateway → real
   ])('portal path with %s: the job is marked failed with the reason and no browser starts', async (_name, seed, reason) => {
     const jobId = newJobId('bad');
     await seed(jobId);
-    const before = h.workers[0].sessions.sessionsExecuted;
+    const before = h.workers[0].sessions.stats().sessionsOpened;
     await h.client.startExecution({ jobId });
     await expect(h.client.getResult(jobId)).rejects.toThrow();
-    expect(h.workers[0].sessions.sessionsExecuted).toBe(before);
+    expect(h.workers[0].sessions.stats().sessionsOpened).toBe(before);
     const rows = await q('select status, error_message from execution_jobs where id = $1', [jobId]);
     if (rows.length > 0) {
       expect(rows[0].status).toBe('failed');

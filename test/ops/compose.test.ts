@@ -8,6 +8,7 @@ import { createHmac } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadEnv } from '../../src/config/env';
+import { readEnvFile } from '../../src/config/env-file';
 import { PROJECT_ROOT } from '../../src/support/tools';
 import { findYamlParser } from './yaml';
 
@@ -69,8 +70,14 @@ function composeClient(): { ok: boolean; version?: string } {
 const parser = findYamlParser();
 const compose = (parser?.parse(raw) ?? { services: {} }) as ComposeFile;
 const services = compose.services ?? {};
-const env = (name: string) =>
-  Object.fromEntries(Object.entries(services[name]?.environment ?? {}).map(([k, v]) => [k, interpolate(String(v))]));
+/** A service's environment as compose builds it on a fresh clone: its required env files in order, then `environment:`. */
+const env = (name: string) => ({
+  ...Object.assign(
+    {},
+    ...(services[name]?.env_file ?? []).filter((f) => f.required !== false).map((f) => readEnvFile(join(PROJECT_ROOT, f.path))),
+  ),
+  ...Object.fromEntries(Object.entries(services[name]?.environment ?? {}).map(([k, v]) => [k, interpolate(String(v))])),
+});
 
 describe('docker-compose.yml', () => {
   it('passes `docker compose config -q` when the compose client is available', () => {
@@ -98,6 +105,7 @@ describe('docker-compose.yml', () => {
       expect(['name', 'services', 'volumes', 'networks', 'secrets', 'configs']).toContain(key.startsWith('x-') ? 'services' : key);
     expect(Object.keys(services).sort()).toEqual(
       [
+        'api',
         'demo',
         'migrate',
         'postgresql',
@@ -202,7 +210,11 @@ describe('docker-compose.yml', () => {
     const worker = services.worker;
     expect(worker.build).toBe('.');
     expect(worker.deploy?.replicas).toBe(2);
-    expect(worker.env_file).toEqual([{ path: '.env', required: false }]);
+    // deploy/worker.env is the settings' one source (the rehearsal reads it too); a local .env overrides it.
+    expect(worker.env_file).toEqual([
+      { path: 'deploy/worker.env', required: true },
+      { path: '.env', required: false },
+    ]);
     const workerEnv = env('worker');
     expect(workerEnv.TEMPORAL_ADDRESS).toBe('temporal:7233');
     // The values the worker will actually run with are valid for its env schema.
@@ -226,6 +238,36 @@ describe('docker-compose.yml', () => {
     // Above the memory watermark the worker stops taking sessions before the container limit is hit.
     const limitMb = Number(worker.mem_limit!.slice(0, -1)) * (worker.mem_limit!.endsWith('g') ? 1024 : 1);
     expect(Number(workerEnv.MEMORY_HIGH_WATERMARK_MB)).toBeLessThan(limitMb);
+  });
+
+  it('runs the Runs API from the worker image on the shared results volume, with token hashes from the environment', () => {
+    const api = services.api;
+    expect(api.image).toBe(services.worker.image);
+    expect(api.build).toBe('.');
+    // The compiled entry the image builds (tsc: src/api.ts -> dist/src/api.js), as the worker runs dist/src/worker.js.
+    expect(api.command).toEqual(['node', 'dist/src/api.js']);
+    expect(existsSync(join(PROJECT_ROOT, 'src', 'api.ts'))).toBe(true);
+    // The worker's settings (job limits the API validates against), then the API's, then .env (as the rehearsal reads them).
+    expect(api.env_file).toEqual([
+      { path: 'deploy/worker.env', required: true },
+      { path: 'deploy/api.env', required: true },
+      { path: '.env', required: false },
+    ]);
+    const apiEnv = env('api');
+    const parsed = loadEnv(apiEnv);
+    expect(apiEnv.TEMPORAL_ADDRESS).toBe(env('worker').TEMPORAL_ADDRESS);
+    expect(parsed.API_HOST).toBe('0.0.0.0');
+    expect(api.ports).toContain(`127.0.0.1:${parsed.API_PORT}:${parsed.API_PORT}`);
+    // Results and live event files are read where the workers write them.
+    expect(parsed.RESULTS_DIR).toBe(loadEnv(env('worker')).RESULTS_DIR);
+    expect(api.volumes).toContain(`results:${parsed.RESULTS_DIR}`);
+    // Token hashes come from the environment, never a token in the file; an unset API_TOKENS is valid (no tokens).
+    expect(String(api.environment?.API_TOKENS)).toBe('${API_TOKENS:-}');
+    expect(parsed.API_TOKENS).toBeUndefined();
+    expect(api.healthcheck!.test!.join(' ')).toContain(`http://127.0.0.1:${parsed.API_PORT}/health`);
+    expect(api.read_only).toBe(true);
+    expect(api.cap_drop).toEqual(['ALL']);
+    expect(api.profiles).toBeUndefined();
   });
 
   it('has a demo profile running `npm run demo` on its own task queue against the stack', () => {

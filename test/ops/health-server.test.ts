@@ -27,7 +27,10 @@ const logger = pino(
   }),
 );
 
-const guard = new MemoryGuard({ highWatermarkMb: 1_000_000, sampleMs: 200 });
+const generous = new MemoryGuard({ highWatermarkMb: 1_000_000, sampleMs: 200 });
+const tight = new MemoryGuard({ highWatermarkMb: 1, sampleMs: 200 });
+/** The guard the worker health reads: a test swaps in a 1 MB watermark to see it crossed. */
+let guard = generous;
 const metrics = createWorkerMetrics({ activeSessions: () => state.active, maxSessions: 2, browserRelaunches: () => state.relaunches });
 const model = createWorkerHealth({
   workerId: 'worker-test-1',
@@ -36,7 +39,18 @@ const model = createWorkerHealth({
   draining: () => state.draining,
   started: () => state.started,
   browser: () => ({ connected: state.connected, relaunches: state.relaunches, launchError: state.launchError }),
-  memoryGuard: guard,
+  memoryGuard: {
+    get lastSample() {
+      return guard.lastSample;
+    },
+    get highWatermarkMb() {
+      return guard.highWatermarkMb;
+    },
+    get enabled() {
+      return guard.enabled;
+    },
+    isHigh: () => guard.isHigh(),
+  },
   startedAt: Date.now() - 5_000,
 });
 
@@ -131,11 +145,12 @@ describe('health server', () => {
   });
 
   it('GET /health reports the memory watermark when crossed', async () => {
-    guard.highWatermarkMb = 1;
+    guard = tight;
+    tight.sample();
     const { status, body } = await getJson<HealthReport>('/health');
     expect(status).toBe(200); // above the watermark: no new sessions, but healthy
     expect(body.memory).toMatchObject({ highWatermarkMb: 1, aboveWatermark: true });
-    guard.highWatermarkMb = 1_000_000;
+    guard = generous;
   });
 
   it('GET /metrics serves valid Prometheus text with our metrics', async () => {

@@ -1,29 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { MemoryGuard, descendantPids, measureProcessTree } from '../../src/ops/memory-guard';
+import { MemoryGuard } from '../../src/ops/memory-guard';
+import { descendantPids, measureProcessTree } from '../../src/ops/process-memory';
+import { spawnMemoryHog, stop } from '../support/memory-hog';
 
 const onLinux = existsSync('/proc/self/status');
-
-/** A real child process holding `mb` MB of touched memory, so the tree measurement has something to find. */
-async function spawnMemoryHog(mb: number): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    ['-e', `globalThis.hog = Buffer.alloc(${mb} * 1024 * 1024, 1); process.stdout.write('ready\\n'); setInterval(() => {}, 1000);`],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (d) => String(d).includes('ready') && resolve());
-    child.once('exit', (code) => reject(new Error(`memory hog exited with ${code}`)));
-  });
-  return child;
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-}
 
 describe('memory measurement', () => {
   it('measures this process (> 0 MB)', () => {
@@ -58,77 +38,42 @@ describe('memory measurement', () => {
 });
 
 describe('MemoryGuard', () => {
-  it('is low under a generous watermark and waitUntilBelow resolves at once', async () => {
+  it('is low under a generous watermark', () => {
     const guard = new MemoryGuard({ highWatermarkMb: 1_000_000, sampleMs: 100 });
     expect(guard.isHigh()).toBe(false);
-    expect(guard.lastSampleMb).toBeGreaterThan(0);
-    await expect(guard.waitUntilBelow()).resolves.toBeUndefined();
-    expect(guard.waiting).toBe(0);
+    expect(guard.lastSample!.totalMb).toBeGreaterThan(0);
   });
 
-  it('with a 1 MB watermark is high, and waitUntilBelow stays pending until the watermark is raised', async () => {
+  it('is high above its watermark, and once started keeps sampling on its own until stopped', async () => {
     const guard = new MemoryGuard({ highWatermarkMb: 1, sampleMs: 50 });
     guard.start();
     try {
       expect(guard.isHigh()).toBe(true);
-      let settled = false;
-      const waiting = guard.waitUntilBelow().then(() => (settled = true));
-      expect(guard.waiting).toBe(1);
-      // Several sampling periods go by: still above 1 MB, still waiting.
-      await new Promise((r) => setTimeout(r, 300));
-      expect(settled).toBe(false);
-      expect(guard.lastSample!.at).toBeGreaterThan(Date.now() - 200);
-
-      guard.highWatermarkMb = 1_000_000;
-      await waiting;
-      expect(settled).toBe(true);
-      expect(guard.isHigh()).toBe(false);
-      expect(guard.waiting).toBe(0);
+      const first = guard.lastSample!.at;
+      await new Promise((r) => setTimeout(r, 200));
+      expect(guard.lastSample!.at).toBeGreaterThan(first);
     } finally {
       guard.stop();
     }
-  });
-
-  it('samples on its own while someone waits, even when not started, and stops afterwards', async () => {
-    const guard = new MemoryGuard({ highWatermarkMb: 1, sampleMs: 50 });
-    const waiting = guard.waitUntilBelow();
-    const first = guard.lastSample!.at;
-    await new Promise((r) => setTimeout(r, 200));
-    expect(guard.waiting).toBe(1);
-    expect(guard.lastSample!.at).toBeGreaterThan(first);
-
-    guard.highWatermarkMb = 1_000_000;
-    await expect(waiting).resolves.toBeUndefined();
-    expect(guard.waiting).toBe(0);
     const last = guard.lastSample!.at;
     await new Promise((r) => setTimeout(r, 150));
     expect(guard.lastSample!.at).toBe(last);
   });
 
-  it('rejects a pending waitUntilBelow with the abort reason when the signal aborts', async () => {
+  it('measures afresh when asked after its last sample went stale, started or not', async () => {
     const guard = new MemoryGuard({ highWatermarkMb: 1, sampleMs: 50 });
-    const controller = new AbortController();
-    const waiting = guard.waitUntilBelow(controller.signal);
-    expect(guard.waiting).toBe(1);
-    await new Promise((r) => setTimeout(r, 100));
-    const reason = new Error('slot reservation cancelled');
-    controller.abort(reason);
-    await expect(waiting).rejects.toBe(reason);
-    expect(guard.waiting).toBe(0);
-
-    // An already-aborted signal rejects at once.
-    await expect(guard.waitUntilBelow(AbortSignal.abort(reason))).rejects.toBe(reason);
-    expect(guard.waiting).toBe(0);
+    expect(guard.isHigh()).toBe(true);
+    const first = guard.lastSample!.at;
+    await new Promise((r) => setTimeout(r, 80));
+    expect(guard.isHigh()).toBe(true);
+    expect(guard.lastSample!.at).toBeGreaterThan(first);
   });
 
-  it('treats a 0 watermark as disabled and rejects a negative one', async () => {
+  it('treats a 0 watermark as disabled and rejects a negative or non-finite one', () => {
     const guard = new MemoryGuard({ highWatermarkMb: 0 });
     expect(guard.enabled).toBe(false);
     expect(guard.isHigh()).toBe(false);
-    await expect(guard.waitUntilBelow()).resolves.toBeUndefined();
     expect(() => new MemoryGuard({ highWatermarkMb: -5 })).toThrow(RangeError);
-    expect(() => {
-      guard.highWatermarkMb = Number.NaN;
-    }).toThrow(RangeError);
+    expect(() => new MemoryGuard({ highWatermarkMb: Number.NaN })).toThrow(RangeError);
   });
 });

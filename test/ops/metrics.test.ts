@@ -95,6 +95,43 @@ describe('worker metrics', () => {
     expect(valueOf(rows, { status: 'failed' })).toBe(1);
   });
 
+  it('publishes the memory watermark, readiness, outbox diversions and the job watch for the alert rules', async () => {
+    let sampleMb: number | undefined;
+    let ready = false;
+    const metrics = createWorkerMetrics(
+      {
+        activeSessions: () => 0,
+        maxSessions: 2,
+        browserRelaunches: () => 0,
+        memory: { lastSampleMb: () => sampleMb, highWatermarkMb: () => 1300 },
+      },
+      { defaultMetrics: false },
+    );
+    sampleMb = 1400;
+    expect(valueOf(await samples(metrics, 'recorder_memory_process_tree_bytes'), {})).toBe(1400 * 1024 * 1024);
+    expect(valueOf(await samples(metrics, 'recorder_memory_high_watermark_bytes'), {})).toBe(1300 * 1024 * 1024);
+
+    expect(valueOf(await samples(metrics, 'recorder_worker_ready'), {})).toBe(0); // no readiness source yet
+    metrics.observeReadiness(() => ready);
+    expect(valueOf(await samples(metrics, 'recorder_worker_ready'), {})).toBe(0);
+    ready = true;
+    expect(valueOf(await samples(metrics, 'recorder_worker_ready'), {})).toBe(1);
+
+    metrics.recordOutboxEvents(3);
+    metrics.recordOutboxEvents(2);
+    expect(valueOf(await samples(metrics, 'recorder_mirror_outbox_events_total'), {})).toBe(5);
+
+    metrics.recordJobWatch({ jobsRunning: 4, jobsOverTimeout: 1, outboxBacklog: 2 });
+    expect(valueOf(await samples(metrics, 'recorder_jobs_running'), {})).toBe(4);
+    expect(valueOf(await samples(metrics, 'recorder_jobs_over_timeout'), {})).toBe(1);
+    expect(valueOf(await samples(metrics, 'recorder_mirror_outbox_backlog'), {})).toBe(2);
+  });
+
+  it('has no memory gauges without a memory watermark', async () => {
+    const metrics = createWorkerMetrics({ activeSessions: () => 0, maxSessions: 2, browserRelaunches: () => 0 }, { defaultMetrics: false });
+    expect(metrics.registry.getSingleMetric('recorder_memory_process_tree_bytes')).toBeUndefined();
+  });
+
   it('renders valid exposition text with process metrics under the recorder_ prefix', async () => {
     const metrics = createWorkerMetrics({ activeSessions: () => 1, maxSessions: 2, browserRelaunches: () => 0 });
     metrics.recordStep('change', 'passed', 40);

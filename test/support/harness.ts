@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { ExecutionClient } from '../../src/client/execution-client';
 import { loadEnv, Env } from '../../src/config/env';
 import { createLogger } from '../../src/logging/logger';
@@ -44,6 +44,8 @@ export async function startHarness(opts: { env?: Record<string, string>; siteRoo
     RESULTS_DIR: join(PROJECT_ROOT, 'artifacts', 'test-results'),
     SESSION_HEARTBEAT_TIMEOUT_MS: '5000',
     SHUTDOWN_GRACE_MS: '10000',
+    // Encrypted, as every deployment is by default; a test that wants plaintext says TEMPORAL_PAYLOAD_ENCRYPTION=off.
+    ...(opts.env?.TEMPORAL_PAYLOAD_ENCRYPTION === 'off' ? {} : { TEMPORAL_PAYLOAD_KEY: randomBytes(32).toString('base64') }),
     ...opts.env,
   });
   const logger = createLogger({ level: env.LOG_LEVEL, pretty: false });
@@ -76,6 +78,23 @@ export async function startHarness(opts: { env?: Record<string, string>; siteRoo
       await client.close();
       await site.close();
     },
+  };
+}
+
+/**
+ * Points CLI runs in this process (`main()` of src/client/cli.ts reads process.env) at the harness's server, queue
+ * and payload key, plus `extra`; returns what puts process.env back.
+ */
+export function useHarnessEnvForCli(h: Harness, extra: Record<string, string> = {}): () => void {
+  const saved = { ...process.env };
+  Object.assign(process.env, {
+    TEMPORAL_ADDRESS: h.env.TEMPORAL_ADDRESS,
+    TEMPORAL_TASK_QUEUE: h.env.TEMPORAL_TASK_QUEUE,
+    TEMPORAL_PAYLOAD_KEY: h.env.TEMPORAL_PAYLOAD_KEY,
+    ...extra,
+  });
+  return () => {
+    process.env = saved;
   };
 }
 

@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { loadEnv } from '../../src/config/env';
-import { PayloadEncryptionCodec, payloadKeyId, temporalDataConverter } from '../../src/temporal/payload-encryption';
+import { PayloadEncryptionCodec, payloadEncryptionCodec, payloadKeyId, temporalDataConverter } from '../../src/temporal/payload-encryption';
+import { embeddedPayloadKeyPath } from '../../src/temporal/payload-key';
 
 const payload = (value: unknown) => defaultPayloadConverter.toPayload(value)!;
 const value = (p: Parameters<typeof defaultPayloadConverter.fromPayload>[0]) => defaultPayloadConverter.fromPayload(p);
@@ -49,7 +53,7 @@ describe('payload encryption codec', () => {
   });
 
   it('is configured by TEMPORAL_PAYLOAD_KEY, and a malformed key is refused at start with how to make one', () => {
-    expect(temporalDataConverter(loadEnv({}))).toBeUndefined();
+    expect(temporalDataConverter(loadEnv({ TEMPORAL_PAYLOAD_ENCRYPTION: 'off' }))).toBeUndefined();
     const key = randomBytes(32).toString('base64');
     expect(temporalDataConverter(loadEnv({ TEMPORAL_PAYLOAD_KEY: key }))?.payloadCodecs).toHaveLength(1);
     expect(() => loadEnv({ TEMPORAL_PAYLOAD_KEY: 'too-short' })).toThrow(
@@ -58,5 +62,33 @@ describe('payload encryption codec', () => {
     expect(() => loadEnv({ TEMPORAL_PAYLOAD_KEY: key, TEMPORAL_PAYLOAD_PREVIOUS_KEYS: `${key},nope` })).toThrow(
       /TEMPORAL_PAYLOAD_PREVIOUS_KEYS: each key must be 32 bytes/,
     );
+  });
+
+  it('is on by default: against a server with no key, nothing starts and the error says how to make one', () => {
+    expect(() => temporalDataConverter(loadEnv({ TEMPORAL_ADDRESS: 'temporal.example:7233' }))).toThrow(
+      /TEMPORAL_ADDRESS is set but TEMPORAL_PAYLOAD_KEY is not: make one with `openssl rand -base64 32`.*TEMPORAL_PAYLOAD_ENCRYPTION=off/,
+    );
+    expect(
+      temporalDataConverter(loadEnv({ TEMPORAL_ADDRESS: 'temporal.example:7233', TEMPORAL_PAYLOAD_ENCRYPTION: 'off' })),
+    ).toBeUndefined();
+    expect(() => loadEnv({ TEMPORAL_PAYLOAD_ENCRYPTION: 'off', TEMPORAL_PAYLOAD_KEY: randomBytes(32).toString('base64') })).toThrow(
+      /TEMPORAL_PAYLOAD_ENCRYPTION: off, but TEMPORAL_PAYLOAD_KEY is set/,
+    );
+  });
+
+  it('the embedded dev server makes its key once, beside its database, readable by its owner only', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'payload-key-'));
+    const env = loadEnv({ TEMPORAL_DEV_DB: join(dir, 'dev.db') });
+    const keyFile = embeddedPayloadKeyPath(env);
+    expect(keyFile).toBe(join(dir, 'payload.key'));
+    expect(existsSync(keyFile)).toBe(false);
+    const codec = payloadEncryptionCodec(env)!;
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    // A second process (the client, a restart) finds the same key: what one encrypts the other reads.
+    const [encoded] = await codec.encode([payload('hello')]);
+    const [decoded] = await payloadEncryptionCodec(loadEnv({ TEMPORAL_DEV_DB: join(dir, 'dev.db') }))!.decode([encoded]);
+    expect(Buffer.from(decoded.data!).toString()).toBe('"hello"');
+    writeFileSync(keyFile, 'not a key');
+    expect(() => payloadEncryptionCodec(env)).toThrow(/does not hold a payload key.*delete it/);
   });
 });

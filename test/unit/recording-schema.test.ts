@@ -76,7 +76,7 @@ describe('parseRecording: invalid input names the step and field', () => {
       { type: 'hover', selectors: [7] },
       'steps[1].selectors[0]: a selector must be a non-empty string or a non-empty array of strings',
     ],
-    ['click without offsetY', { ...click, offsetY: undefined }, 'steps[1].offsetY: Required'],
+    ['offsetY not finite', { ...click, offsetY: Number.NaN }, 'steps[1].offsetY: Expected number, received nan'],
     ['offsetX as string', { ...click, offsetX: '3' }, 'steps[1].offsetX: Expected number, received string'],
     [
       'bad button',

@@ -8,23 +8,15 @@ import type { StepRun } from './run';
  * recorder captured them; the recorder's key names are DOM `key` values, which Playwright accepts.
  * An unknown key name surfaces as InvalidStep.
  */
-
-export async function keyDown(step: KeyDownStep, run: StepRun): Promise<StepOutcome> {
+async function pressKeyEdge(step: KeyDownStep | KeyUpStep, run: StepRun): Promise<StepOutcome> {
   const page = await run.page(step.target);
   try {
-    await run.guard(page.keyboard.down(step.key));
+    await run.guard(step.type === 'keyDown' ? page.keyboard.down(step.key) : page.keyboard.up(step.key));
   } catch (err) {
-    throw toStepError(err, { what: `keyDown ${JSON.stringify(step.key)}` });
+    throw toStepError(err, { what: `${step.type} ${JSON.stringify(step.key)}` });
   }
   return {};
 }
 
-export async function keyUp(step: KeyUpStep, run: StepRun): Promise<StepOutcome> {
-  const page = await run.page(step.target);
-  try {
-    await run.guard(page.keyboard.up(step.key));
-  } catch (err) {
-    throw toStepError(err, { what: `keyUp ${JSON.stringify(step.key)}` });
-  }
-  return {};
-}
+export const keyDown = (step: KeyDownStep, run: StepRun): Promise<StepOutcome> => pressKeyEdge(step, run);
+export const keyUp = (step: KeyUpStep, run: StepRun): Promise<StepOutcome> => pressKeyEdge(step, run);

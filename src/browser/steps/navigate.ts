@@ -1,6 +1,7 @@
 import type { NavigateStep } from '../../recording/types';
 import { StepError } from '../errors';
 import { isClosedError, isTimeoutError, shortMessage, toStepError } from '../error-mapping';
+import { assertNavigationAllowed } from '../navigation-policy';
 import type { StepOutcome } from '../types';
 import type { StepRun } from './run';
 
@@ -11,6 +12,8 @@ import type { StepRun } from './run';
  */
 export async function navigate(step: NavigateStep, run: StepRun): Promise<StepOutcome> {
   const page = await run.page(step.target);
+  // page.goto is browser-initiated: Chromium would open a file: or chrome: URL for it that no page could.
+  assertNavigationAllowed(page, step.url);
   try {
     await run.guard(page.goto(step.url, { timeout: run.remaining(), waitUntil: 'load' }));
   } catch (err) {

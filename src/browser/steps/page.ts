@@ -1,4 +1,5 @@
 import type { CloseStep, EmulateNetworkConditionsStep, SetViewportStep } from '../../recording/types';
+import { sameDevice } from '../device-emulation';
 import { StepError } from '../errors';
 import { toStepError } from '../error-mapping';
 import type { StepOutcome } from '../types';
@@ -7,13 +8,40 @@ import type { StepRun } from './run';
 /** Page-level steps that touch no element: setViewport, close, emulateNetworkConditions. */
 
 /**
- * Only width/height are applied: deviceScaleFactor, isMobile and hasTouch are fixed when a
- * Playwright context is created and cannot change on a live page.
+ * Width and height apply to the page as they are. Device scale factor, mobile mode, touch and orientation
+ * are fixed when a context opens, so the recording's opening setViewport shaped the session already
+ * (device-emulation.ts); a later one asking for another device is applied to this page through CDP's
+ * Emulation domain (Chromium; elsewhere it is refused as InvalidStep). Pages that open afterwards (popups)
+ * keep the session's device.
  */
 export async function setViewport(step: SetViewportStep, run: StepRun): Promise<StepOutcome> {
   const page = await run.page(step.target);
+  const device = {
+    deviceScaleFactor: step.deviceScaleFactor,
+    isMobile: step.isMobile,
+    hasTouch: step.hasTouch,
+    isLandscape: step.isLandscape,
+  };
   try {
     await run.guard(page.setViewportSize({ width: step.width, height: step.height }));
+    if (sameDevice(run.session.device, device)) return {};
+    if (run.session.browserName !== 'chromium') {
+      throw new StepError(
+        'InvalidStep',
+        `setViewport: changing the device after the session opened needs chromium, not ${run.session.browserName}`,
+      );
+    }
+    const cdp = await run.guard(run.session.cdpSession(page));
+    await run.guard(
+      cdp.send('Emulation.setDeviceMetricsOverride', {
+        width: step.width,
+        height: step.height,
+        deviceScaleFactor: step.deviceScaleFactor,
+        mobile: step.isMobile,
+        screenOrientation: step.isLandscape ? { angle: 90, type: 'landscapePrimary' } : { angle: 0, type: 'portraitPrimary' },
+      }),
+    );
+    await run.guard(cdp.send('Emulation.setTouchEmulationEnabled', { enabled: step.hasTouch }));
   } catch (err) {
     throw toStepError(err, { what: `setViewport ${step.width}x${step.height}` });
   }

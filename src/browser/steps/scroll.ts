@@ -15,7 +15,7 @@ export async function scroll(step: ScrollStep, run: StepRun): Promise<StepOutcom
     const found = await run.locate({ ...step, selectors: step.selectors }, { state: 'attached' });
     try {
       await run.guard(
-        found.locator.evaluate(
+        found.element.evaluate(
           (el, pos) => {
             el.scrollTop = pos.y;
             el.scrollLeft = pos.x;

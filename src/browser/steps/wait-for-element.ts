@@ -4,17 +4,19 @@ import { StepError } from '../errors';
 import { isClosedError, toStepError } from '../error-mapping';
 import { describeSelector, selectorToLocator } from '../selectors';
 import type { StepOutcome } from '../types';
-import { sleep } from '../wait';
 import type { StepRun } from './run';
 
 /**
- * waitForElement: poll until the number of matching elements satisfies `operator count`
- * (default `== 1`). Only elements passing every filter are counted: visibility (when `visible`
- * is set), `properties` (deep partial match on the element's JS properties, as
- * @puppeteer/replay does) and `attributes` (exact string match). Alternatives are evaluated
- * independently; the step passes as soon as any one of them satisfies the condition.
+ * waitForElement: poll until the number of matching elements satisfies `operator count` (default `>= 1`,
+ * as in @puppeteer/replay). Only elements passing every filter are counted: `properties` (deep partial
+ * match on the element's JS properties, as @puppeteer/replay does), `attributes` (exact string match) and,
+ * with `visible` set, visibility. `visible: false` inverts the step (the format's definition): it waits
+ * until the visible elements no longer satisfy the condition, i.e. until they are hidden or gone.
+ * Alternatives are evaluated independently; the step passes as soon as any one of them satisfies it.
+ * Running out of time is AssertionFailed: the page answered, with something else than the recording expects.
  */
 
+/** The longest wait between two looks when the DOM does not change. */
 const POLL_MS = 100;
 
 interface Observation {
@@ -61,10 +63,10 @@ function countMatching(elements: Element[], spec: { properties?: Record<string, 
 }
 
 function describeExpectation(step: WaitForElementStep, operator: WaitForElementOperator, count: number): string {
+  if (step.visible === false) return `expected NOT ${operator} ${count} visible element(s) matching ${step.selectors.map(describeSelector).join(' or ')}`;
   const selectors = step.selectors.map(describeSelector).join(' or ');
   const filters: string[] = [];
   if (step.visible === true) filters.push('visible');
-  if (step.visible === false) filters.push('hidden');
   for (const [k, v] of Object.entries(step.properties ?? {})) filters.push(`${k} ${JSON.stringify(v)}`);
   for (const [k, v] of Object.entries(step.attributes ?? {})) filters.push(`attribute ${k}=${JSON.stringify(v)}`);
   const suffix = filters.length ? ` with ${filters.join(', ')}` : '';
@@ -81,7 +83,8 @@ function describeObserved(step: WaitForElementStep, last: Array<Observation | un
 
 export async function waitForElement(step: WaitForElementStep, run: StepRun): Promise<StepOutcome> {
   if (!step.selectors || step.selectors.length === 0) throw new StepError('InvalidStep', 'waitForElement has no selectors');
-  const operator = step.operator ?? '==';
+  const operator = step.operator ?? '>=';
+  const inverted = step.visible === false;
   const count = step.count ?? 1;
   const page = await run.page(step.target);
   const frame = await run.frame(page, step.frame);
@@ -89,14 +92,13 @@ export async function waitForElement(step: WaitForElementStep, run: StepRun): Pr
   const candidates = step.selectors.map((selector) => {
     const all = selectorToLocator(frame, selector);
     let counted: Locator = all;
-    if (step.visible === true) counted = all.filter({ visible: true });
-    if (step.visible === false) counted = all.filter({ visible: false });
+    if (step.visible !== undefined) counted = all.filter({ visible: true });
     return { selector, all, counted };
   });
 
-  let everMatched = false;
   const last: Array<Observation | undefined> = candidates.map(() => undefined);
   for (;;) {
+    const lookedAt = Date.now();
     const observed = await run
       .guard(
         Promise.all(
@@ -119,16 +121,13 @@ export async function waitForElement(step: WaitForElementStep, run: StepRun): Pr
     observed.forEach((o, i) => {
       if (!o) return;
       last[i] = o;
-      if (o.total > 0) everMatched = true;
     });
-    const hit = observed.findIndex((o) => o !== undefined && compare(o.counted, operator, count));
+    const hit = observed.findIndex((o) => o !== undefined && compare(o.counted, operator, count) !== inverted);
     if (hit >= 0) return { selectorUsed: describeSelector(step.selectors[hit]), healed: hit > 0 };
     if (run.deadline.expired()) break;
-    await sleep(Math.min(POLL_MS, run.remaining()), run.signal);
+    await run.pageChange(frame, POLL_MS, lookedAt);
   }
 
-  const constrained =
-    step.count !== undefined || step.operator !== undefined || step.properties !== undefined || step.attributes !== undefined;
   const message = `waitForElement: ${describeExpectation(step, operator, count)}, ${describeObserved(step, last)} after ${run.timeoutMs}ms`;
-  throw new StepError(!everMatched && !constrained ? 'ElementNotFound' : 'AssertionFailed', message);
+  throw new StepError('AssertionFailed', message);
 }

@@ -2,7 +2,7 @@ import type { WaitForExpressionStep } from '../../recording/types';
 import { StepError } from '../errors';
 import { isClosedError, shortMessage, toStepError } from '../error-mapping';
 import type { StepOutcome } from '../types';
-import { raceTimeout, sleep } from '../wait';
+import { raceTimeout } from '../wait';
 import type { StepRun } from './run';
 
 /**
@@ -14,6 +14,7 @@ import type { StepRun } from './run';
  * remaining budget so a never-settling promise cannot hang the step.
  */
 
+/** The longest wait between two evaluations when the DOM does not change. */
 const POLL_MS = 100;
 
 /**
@@ -33,6 +34,7 @@ export async function waitForExpression(step: WaitForExpressionStep, run: StepRu
   let lastProblem = 'it stayed falsy';
 
   for (;;) {
+    const lookedAt = Date.now();
     try {
       const value = await raceTimeout(
         frame.evaluate(source) as Promise<boolean>,
@@ -61,10 +63,11 @@ export async function waitForExpression(step: WaitForExpressionStep, run: StepRu
       }
     }
     if (run.deadline.expired()) break;
-    await sleep(Math.min(POLL_MS, run.remaining()), run.signal);
+    await run.pageChange(frame, POLL_MS, lookedAt);
   }
+  // The page never reached the state the recording waits for: an answer, not a hiccup, so it is not retried.
   throw new StepError(
-    'StepTimeout',
+    'AssertionFailed',
     `waitForExpression: ${JSON.stringify(step.expression)} was not truthy within ${run.timeoutMs}ms (${lastProblem})`,
   );
 }

@@ -1,0 +1,26 @@
+/**
+ * The three ways a row could drive its steps through Temporal, with the step itself reduced to nothing, so
+ * that only Temporal's own cost per step remains (bench/levers/run.ts). See docs/row-pipeline.md.
+ */
+import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import type * as activities from './activities';
+
+const regular = proxyActivities<typeof activities>({ startToCloseTimeout: '1m', heartbeatTimeout: '10s', retry: { maximumAttempts: 3 } });
+const local = proxyLocalActivities<typeof activities>({ startToCloseTimeout: '1m', retry: { maximumAttempts: 3 } });
+
+/** Before: one activity per step (the row's session on a worker-specific queue). */
+export async function activityPerStep(steps: number): Promise<number> {
+  for (let i = 0; i < steps; i++) await regular.step(i);
+  return steps;
+}
+
+/** Lever (b): the row on its session's worker, each step a local activity in that process. */
+export async function localActivityPerStep(steps: number): Promise<number> {
+  for (let i = 0; i < steps; i++) await local.step(i);
+  return steps;
+}
+
+/** Lever (a), as built: one activity runs every step and heartbeats each step's result. */
+export async function oneActivityPerRow(steps: number): Promise<number> {
+  return regular.allSteps(steps);
+}
