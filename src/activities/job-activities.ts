@@ -34,8 +34,12 @@ export function createJobActivities(deps: JobActivityDeps) {
         if (portal && !deps.supabase) {
           throw new InputError(`Job ${input.jobId} has no recording, and Supabase is not configured to load it from (SUPABASE_URL)`);
         }
-        const full = portal && deps.supabase ? { ...input, ...(await deps.supabase.portalJobs.load(input.jobId)) } : input;
-        const job: PreparedJob = { ...validateJob(full, limits), ...(input.rerunOf ? { rerunOf: input.rerunOf } : {}) };
+        const stored = portal && deps.supabase ? await deps.supabase.portalJobs.load(input.jobId) : undefined;
+        const job: PreparedJob = {
+          ...validateJob(stored ? { ...input, ...stored } : input, limits),
+          ...(input.rerunOf ? { rerunOf: input.rerunOf } : {}),
+          ...(stored ? { recordingId: stored.recordingId } : {}),
+        };
         if (input.rerunOf) await writeRerunLink(deps.resultsDir, input.rerunOf.jobId, { jobId: input.jobId, rows: input.rerunOf.rows });
         if (!job.config.notify && deps.defaultNotifyUrl)
           job.config.notify = { url: deps.defaultNotifyUrl, format: 'json', events: ['ended'] };

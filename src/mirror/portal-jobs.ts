@@ -4,6 +4,8 @@ import { InputError } from '../recording/input-error';
 
 /** What the portal stored for a job it created: the inputs of an execution. */
 export interface PortalJob {
+  /** The recordings row the job was made from (the job's RecordingId search attribute). */
+  recordingId: string;
   recording: unknown;
   csv?: string;
   config: JobConfigInput;
@@ -32,7 +34,7 @@ export function supabasePortalJobs(db: SupabaseClient): PortalJobs {
       if (!job.recording_id) throw new InputError(`Job ${jobId} has no recording_id`);
       const recording = await byId<{ recording: unknown }>('recordings', job.recording_id, 'recording');
       if (!recording) throw new InputError(`Recording ${job.recording_id} of job ${jobId} not found in recordings`);
-      return { recording: recording.recording, csv: job.csv_data ?? undefined, config: (job.config ?? {}) as JobConfigInput };
+      return { recordingId: job.recording_id, recording: recording.recording, csv: job.csv_data ?? undefined, config: (job.config ?? {}) as JobConfigInput };
     },
   };
 }

@@ -46,6 +46,7 @@ export async function executionJob(scheduledOrDirect: ExecutionInput, carried?: 
     rowsTotal: rows.length,
     rowsFailed: state.counters.rows.failed,
     stepsPerRow: flow.steps.length,
+    recordingId: state.job.recordingId,
   });
   const priority = patched(TASK_QUEUE_PRIORITY_PATCH) ? taskQueuePriority(config, input.origin) : undefined;
   const writeResults = resultWriter(priority);

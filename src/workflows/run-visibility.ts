@@ -6,7 +6,7 @@ import { patched, setCurrentDetails, setHandler, upsertSearchAttributes } from '
 import { markDeletedSignal } from './definitions';
 import type { JobCounters } from './job-state';
 import { RUN_SEARCH_ATTRIBUTES_PATCH } from './patches';
-import { DELETED, RECORDING_TITLE, ROWS_FAILED, ROWS_TOTAL, RUN_STATUS, type RunStatus } from './search-attributes';
+import { DELETED, RECORDING_ID, RECORDING_TITLE, ROWS_FAILED, ROWS_TOTAL, RUN_STATUS, type RunStatus } from './search-attributes';
 
 export interface RunVisibility {
   /** A row ended: RowsFailed follows the failed-row count, and the details the counters. */
@@ -15,7 +15,17 @@ export interface RunVisibility {
   status(status: RunStatus): void;
 }
 
-export function runVisibility(opts: { title: string; rowsTotal: number; rowsFailed: number; stepsPerRow: number }): RunVisibility {
+/**
+ * `recordingId`: a portal job's, known once prepareJob has loaded it (others set it when they start). It comes from
+ * prepareJob's recorded result, so a history recorded without it replays the same upsert.
+ */
+export function runVisibility(opts: {
+  title: string;
+  rowsTotal: number;
+  rowsFailed: number;
+  stepsPerRow: number;
+  recordingId?: string;
+}): RunVisibility {
   const findable = patched(RUN_SEARCH_ATTRIBUTES_PATCH);
   let failedShown = opts.rowsFailed;
   if (findable) {
@@ -24,6 +34,7 @@ export function runVisibility(opts: { title: string; rowsTotal: number; rowsFail
       { key: RECORDING_TITLE, value: opts.title },
       { key: ROWS_TOTAL, value: opts.rowsTotal },
       { key: ROWS_FAILED, value: opts.rowsFailed },
+      ...(opts.recordingId ? [{ key: RECORDING_ID, value: opts.recordingId }] : []),
     ]);
     setHandler(markDeletedSignal, () => upsertSearchAttributes([{ key: DELETED, value: true }]));
   }

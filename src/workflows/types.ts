@@ -51,6 +51,8 @@ export interface PreparedJob {
   /** CSV columns masked wherever values are mirrored (SECRET_COLUMNS). */
   secretColumns: string[];
   rerunOf?: RerunLink;
+  /** A portal job: the recording Supabase holds it with, known only once loaded (RecordingId search attribute). */
+  recordingId?: string;
 }
 
 export type JobStatus = 'passed' | 'failed' | 'cancelled';

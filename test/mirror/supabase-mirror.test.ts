@@ -227,9 +227,10 @@ describe('Supabase mirror (supabase-js → PostgREST-compatible gateway → real
     await h.client.startExecution({ jobId });
     const summary = await h.client.getResult(jobId);
     expect(summary.rows).toMatchObject({ total: 1, passed: 1 });
-    // Findable as the portal's (TriggeredBy), started with its id alone.
+    // Findable as the portal's (TriggeredBy), started with its id alone, and by the recording it loaded.
     const { searchAttributes } = await h.client.client.workflow.getHandle(summary.workflowId).describe();
     expect(searchAttributes.TriggeredBy).toEqual(['portal']);
+    expect(searchAttributes.RecordingId).toEqual([rec.id]);
     await mirrorDone(jobId);
     const [job] = await q('select status, rows_passed from execution_jobs where id = $1', [jobId]);
     expect(job).toEqual({ status: 'passed', rows_passed: 1 });
