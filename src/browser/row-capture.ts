@@ -2,13 +2,15 @@
  * What a row attempt records besides its results: a Playwright trace (one group per step attempt) and a video
  * of its main page. Both start with the session and end with finish(), which keeps them (files handed back) or
  * throws them away. Secret values never reach the files: the trace has no screencast frames and its text is
- * redacted (artifacts/redact-trace.ts); the video is recorded with text fields drawn as discs.
+ * redacted (artifacts/redact-trace.ts); the video is painted with text fields as discs and shown text that holds
+ * a secret covered (video-mask.ts).
  */
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { redactTraceZip } from '../artifacts/redact-trace';
 import type { BrowserSession } from './session';
 import { ScreencastVideo } from './screencast-video';
+import { videoMaskScript } from './video-mask';
 
 export interface CaptureOptions {
   trace: boolean;
@@ -20,16 +22,6 @@ export interface CaptureOptions {
   viewport: { width: number; height: number };
   ffmpegPath?: string;
 }
-
-/** Typed text never shows in a video frame: every text field renders its value as discs, as a password field does. */
-const MASK_FIELDS_STYLE = `(() => {
-  const add = () => {
-    const style = document.createElement('style');
-    style.textContent = 'input, textarea { -webkit-text-security: disc !important; }';
-    (document.head || document.documentElement).appendChild(style);
-  };
-  if (document.documentElement) add(); else document.addEventListener('DOMContentLoaded', add, { once: true });
-})();`;
 
 export interface CapturedFiles {
   trace?: string;
@@ -48,15 +40,16 @@ export class RowCapture {
   static async start(session: BrowserSession, options: CaptureOptions): Promise<RowCapture> {
     const capture = new RowCapture(session, options);
     await mkdir(options.workDir, { recursive: true });
+    if (options.video) {
+      if (!options.ffmpegPath) throw new Error('video recording needs ffmpeg: run `npm run setup` or set FFMPEG_PATH');
+      // Before the trace starts, so the trace does not record the script (it holds the secret values).
+      if (options.secretValues.length > 0) await session.context.addInitScript({ content: videoMaskScript(options.secretValues) });
+      const cdp = await session.cdpSession(session.mainPage);
+      capture.video = await ScreencastVideo.start(cdp, join(options.workDir, 'frames'), options.viewport);
+    }
     if (options.trace) {
       await session.context.tracing.start({ title: options.title, snapshots: true, screenshots: false, sources: false });
       capture.tracing = true;
-    }
-    if (options.video) {
-      if (!options.ffmpegPath) throw new Error('video recording needs ffmpeg: run `npm run setup` or set FFMPEG_PATH');
-      if (options.secretValues.length > 0) await session.context.addInitScript({ content: MASK_FIELDS_STYLE });
-      const cdp = await session.cdpSession(session.mainPage);
-      capture.video = await ScreencastVideo.start(cdp, join(options.workDir, 'frames'), options.viewport);
     }
     return capture;
   }

@@ -2,10 +2,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { runCli } from '../../src/client/cli';
 import { InputError } from '../../src/recording/input-error';
 import { PROJECT_ROOT } from '../../src/support/tools';
 import type { ExecutionInput } from '../../src/workflows/types';
+import { runCliCapturing } from '../support/cli-run';
 import { startHarness, Harness, newJobId } from '../support/harness';
 
 /**
@@ -56,23 +56,17 @@ describe('bad inputs: refused before anything starts', () => {
     return path;
   };
 
+  /** The CLI with `env` set over the process environment for this one call (undefined: unset). */
   async function cli(args: string[], env: Record<string, string | undefined> = {}) {
-    const out: string[] = [];
-    const err: string[] = [];
-    const log = jest.spyOn(console, 'log').mockImplementation((...a) => void out.push(a.join(' ')));
-    const error = jest.spyOn(console, 'error').mockImplementation((...a) => void err.push(a.join(' ')));
     const before = { ...process.env };
     for (const [k, v] of Object.entries(env)) {
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
     }
     try {
-      const code = await runCli(args);
-      return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+      return await runCliCapturing(args);
     } finally {
       process.env = before;
-      log.mockRestore();
-      error.mockRestore();
     }
   }
 

@@ -2,19 +2,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { runCli } from '../../src/client/cli';
 import { PROJECT_ROOT } from '../../src/support/tools';
+import { runCliCapturing, type CliRun } from '../support/cli-run';
 import { startHarness, Harness, newJobId, useHarnessEnvForCli } from '../support/harness';
 
 const EXAMPLES = join(PROJECT_ROOT, 'examples');
 const SIGNUP = join(EXAMPLES, 'recordings', 'signup.json');
 const signupCsv = readFileSync(join(EXAMPLES, 'data', 'signup.csv'), 'utf8');
-
-interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 describe('CLI (npm run client)', () => {
   let h: Harness;
@@ -32,19 +26,7 @@ describe('CLI (npm run client)', () => {
     await h.close();
   });
 
-  async function cli(...args: string[]): Promise<CliRun> {
-    const out: string[] = [];
-    const err: string[] = [];
-    const log = jest.spyOn(console, 'log').mockImplementation((...a) => void out.push(a.join(' ')));
-    const error = jest.spyOn(console, 'error').mockImplementation((...a) => void err.push(a.join(' ')));
-    try {
-      const code = await runCli(args);
-      return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-    } finally {
-      log.mockRestore();
-      error.mockRestore();
-    }
-  }
+  const cli = (...args: string[]): Promise<CliRun> => runCliCapturing(args);
 
   const file = (name: string, content: string) => {
     const path = join(dir, name);
@@ -122,7 +104,17 @@ describe('CLI (npm run client)', () => {
     ],
     [
       'a notify event that does not exist',
-      () => [SIGNUP, '--csv', file('ok5.csv', signupCsv), '--default', 'baseUrl=x', '--notify', 'http://127.0.0.1:9/h', '--notify-events', 'ended,exploded'],
+      () => [
+        SIGNUP,
+        '--csv',
+        file('ok5.csv', signupCsv),
+        '--default',
+        'baseUrl=x',
+        '--notify',
+        'http://127.0.0.1:9/h',
+        '--notify-events',
+        'ended,exploded',
+      ],
       /config\.notify\.events/,
     ],
   ];

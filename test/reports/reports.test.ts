@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright';
-import { runCli } from '../../src/client/cli';
 import { PROJECT_ROOT, resolveToolPaths } from '../../src/support/tools';
+import { runCliCapturing } from '../support/cli-run';
 import { startHarness, Harness, newJobId, useHarnessEnvForCli } from '../support/harness';
 
 const EXAMPLES = join(PROJECT_ROOT, 'examples');
@@ -14,21 +14,7 @@ const SIGNUP_CSV = join(EXAMPLES, 'data', 'signup.csv');
 const JUNIT_XSD = join(PROJECT_ROOT, 'test', 'fixtures', 'schemas', 'junit.xsd');
 const PASSWORDS = ['Vx7#qLm2!pRt9w', 'Qe3!vB7nKs0pLd'];
 
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = jest.spyOn(console, 'log').mockImplementation((...a) => void out.push(a.join(' ')));
-  const error = jest.spyOn(console, 'error').mockImplementation((...a) => void err.push(a.join(' ')));
-  const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
-  try {
-    const code = await runCli(args);
-    return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-    write.mockRestore();
-  }
-}
+const cli = (...args: string[]) => runCliCapturing(args);
 
 describe('reports: run --wait --report, report <jobId> (real Temporal, real Chromium, xmllint)', () => {
   let h: Harness;

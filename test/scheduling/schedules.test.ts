@@ -1,8 +1,8 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../../src/client/cli';
 import { PROJECT_ROOT } from '../../src/support/tools';
+import { runCliCapturing } from '../support/cli-run';
 import { startHarness, Harness, newJobId, useHarnessEnvForCli } from '../support/harness';
 
 const EXAMPLES = join(PROJECT_ROOT, 'examples');
@@ -28,19 +28,8 @@ describe('schedules (npm run client -- schedule ...)', () => {
     await h.close();
   });
 
-  async function cli(...args: string[]) {
-    const out: string[] = [];
-    const err: string[] = [];
-    const log = jest.spyOn(console, 'log').mockImplementation((...a) => void out.push(a.join(' ')));
-    const error = jest.spyOn(console, 'error').mockImplementation((...a) => void err.push(a.join(' ')));
-    try {
-      const code = await runCli(['schedule', ...args]);
-      return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-    } finally {
-      log.mockRestore();
-      error.mockRestore();
-    }
-  }
+  const cli = (...args: string[]) => runCliCapturing(['schedule', ...args]);
+
   const file = (name: string, content: string) => {
     const path = join(dir, name);
     writeFileSync(path, content);

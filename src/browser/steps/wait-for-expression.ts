@@ -32,6 +32,7 @@ export async function waitForExpression(step: WaitForExpressionStep, run: StepRu
   const frame = await run.frame(page, step.frame);
   const source = wrap(step.expression);
   let lastProblem = 'it stayed falsy';
+  let settled = false;
 
   for (;;) {
     const lookedAt = Date.now();
@@ -43,10 +44,12 @@ export async function waitForExpression(step: WaitForExpressionStep, run: StepRu
         run.signal,
       );
       if (value) return {};
+      settled = true;
       lastProblem = 'it stayed falsy';
     } catch (err) {
       if (err instanceof EvaluationTimeout) {
-        lastProblem = 'its promise never settled';
+        // The budget ran out during this look: that is news only if no look ever settled.
+        if (!settled) lastProblem = 'its promise never settled';
       } else if (err instanceof StepError) {
         throw err; // cancellation
       } else if (isClosedError(err)) {
@@ -59,6 +62,7 @@ export async function waitForExpression(step: WaitForExpressionStep, run: StepRu
         );
       } else {
         // A throwing expression (e.g. a global not defined yet) counts as falsy, like waitForFunction.
+        settled = true;
         lastProblem = `it threw: ${shortMessage(err)}`;
       }
     }
