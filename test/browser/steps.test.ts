@@ -106,6 +106,14 @@ describe('pointer and keyboard steps', () => {
     expect(await js<number>(session.mainPage, 'window.lastPressMs')).toBeGreaterThanOrEqual(250);
   });
 
+  it('a click whose element moves away as the pointer arrives presses it where it went, not what slid under the point', async () => {
+    const session = await fx.open('shifty.html');
+    await fx.run(session, { type: 'click', selectors: ['#target'], offsetX: 10, offsetY: 10 });
+    // The guard is gone with the step: a click on the decoy, now where the target was, goes through.
+    await fx.run(session, { type: 'click', selectors: ['#decoy'], offsetX: 10, offsetY: 10 });
+    await expect(js(session.mainPage, 'window.clicks')).resolves.toEqual(['target', 'decoy']);
+  });
+
   it('doubleClick fires dblclick', async () => {
     const session = await fx.open('buttons.html');
     await fx.run(session, { type: 'doubleClick', selectors: ['#dbl'], offsetX: 5, offsetY: 5 });

@@ -3,7 +3,7 @@ import { StepError } from '../errors';
 import { toStepError } from '../error-mapping';
 import type { StepOutcome } from '../types';
 import { pressAt } from './pointer-input';
-import { pressPoint } from './press-point';
+import { pressPoint, takePressMissed } from './press-point';
 import { outcomeOf, type StepRun } from './run';
 
 /** Pointer steps: click, doubleClick, hover. Where to press: press-point.ts; how: pointer-input.ts. */
@@ -15,22 +15,31 @@ function describe(step: { type: string }, selectorUsed: string): string {
 async function press(step: ClickStep | DoubleClickStep, run: StepRun, clickCount: 1 | 2): Promise<StepOutcome> {
   const found = await run.locate(step, { state: 'visible' });
   const what = describe(step, found.selectorUsed);
-  const at = await pressPoint(found.element, found.page, run, step, what);
-  try {
-    await run.guard(
-      pressAt(
-        run.session,
-        found.page,
-        at,
-        { button: step.button, deviceType: step.deviceType, duration: step.duration, clickCount },
-        run.signal,
-      ),
-    );
-  } catch (err) {
-    if (err instanceof StepError) throw err;
-    throw toStepError(err, { timeoutType: 'StepTimeout', what });
+  // Pressed again while the page moves the element away from the point just measured (press-point.ts).
+  for (;;) {
+    let missed = false;
+    try {
+      const at = await pressPoint(found.element, found.page, run, step, what, { guard: true });
+      await run.guard(
+        pressAt(
+          run.session,
+          found.page,
+          at,
+          { button: step.button, deviceType: step.deviceType, duration: step.duration, clickCount },
+          run.signal,
+        ),
+      );
+    } catch (err) {
+      if (err instanceof StepError) throw err;
+      throw toStepError(err, { timeoutType: 'StepTimeout', what });
+    } finally {
+      missed = await takePressMissed(found.element);
+    }
+    if (!missed) return outcomeOf(found);
+    if (run.deadline.expired()) {
+      throw new StepError('StepTimeout', `${what}: the element kept moving away from the point pressed within ${run.timeoutMs}ms`);
+    }
   }
-  return outcomeOf(found);
 }
 
 export function click(step: ClickStep, run: StepRun): Promise<StepOutcome> {
@@ -44,7 +53,7 @@ export function doubleClick(step: DoubleClickStep, run: StepRun): Promise<StepOu
 export async function hover(step: HoverStep, run: StepRun): Promise<StepOutcome> {
   const found = await run.locate(step, { state: 'visible' });
   const what = describe(step, found.selectorUsed);
-  const at = await pressPoint(found.element, found.page, run, {}, what);
+  const at = await pressPoint(found.element, found.page, run, {}, what, { guard: false });
   try {
     await run.guard(found.page.mouse.move(at.x, at.y));
   } catch (err) {
