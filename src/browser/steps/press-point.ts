@@ -57,7 +57,18 @@ function readiness(el: Element, guard: boolean): Promise<Readiness> {
       const holder = el as Element & { [key: symbol]: PressGuard | undefined };
       const key = Symbol.for('recorder-runner.press-guard');
       if (guard && state.attached && !state.disabled && state.stable && !holder[key]) {
-        const types = ['pointerdown', 'mousedown', 'touchstart', 'pointerup', 'mouseup', 'touchend', 'click', 'dblclick', 'auxclick', 'contextmenu'];
+        const types = [
+          'pointerdown',
+          'mousedown',
+          'touchstart',
+          'pointerup',
+          'mouseup',
+          'touchend',
+          'click',
+          'dblclick',
+          'auxclick',
+          'contextmenu',
+        ];
         const g: PressGuard = { missed: false, blocking: false };
         g.listener = (e: Event) => {
           if (!g.blocking && (e.type === 'pointerdown' || e.type === 'mousedown')) {
