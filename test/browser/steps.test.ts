@@ -161,6 +161,30 @@ describe('change', () => {
     expect(events).toEqual(expect.arrayContaining(['input:name', 'change:name']));
   });
 
+  it('a label stands for its control; a disabled field is waited for; an empty value clears', async () => {
+    const session = await fx.open('form.html');
+    const page = session.mainPage;
+    await fx.run(session, { type: 'change', selectors: ['label[for=name]'], value: 'Grace' });
+    await expect(page.inputValue('#name')).resolves.toBe('Grace');
+    await fx.run(session, { type: 'change', selectors: ['#locked'], value: 'unlocked' }); // enabled after 300 ms
+    await expect(page.inputValue('#locked')).resolves.toBe('unlocked');
+    await fx.run(session, { type: 'change', selectors: ['#prefilled'], value: '' });
+    await expect(page.inputValue('#prefilled')).resolves.toBe('');
+    await fx.run(session, { type: 'change', selectors: ['#qty'], value: ' 42 ' });
+    await expect(page.inputValue('#qty')).resolves.toBe('42');
+  });
+
+  it('a field that stays read-only → StepTimeout; text into a number or a file input → InvalidStep', async () => {
+    const session = await fx.open('form.html');
+    const frozen = await stepError(fx.run(session, { type: 'change', selectors: ['#frozen'], value: 'x' }, { timeoutMs: 400 }));
+    expect(frozen).toMatchObject({ type: 'StepTimeout', message: expect.stringContaining('stayed read-only') });
+    await expect(session.mainPage.inputValue('#frozen')).resolves.toBe('as is');
+    const qty = await stepError(fx.run(session, { type: 'change', selectors: ['#qty'], value: 'many' }));
+    expect(qty).toMatchObject({ type: 'InvalidStep', message: expect.stringContaining('type=number') });
+    const photo = await stepError(fx.run(session, { type: 'change', selectors: ['#photo'], value: 'x' }));
+    expect(photo).toMatchObject({ type: 'InvalidStep', message: expect.stringContaining('type=file') });
+  });
+
   it('selects an option by value', async () => {
     const session = await fx.open('form.html');
     await fx.run(session, { type: 'change', selectors: ['#color'], value: 'b' });
