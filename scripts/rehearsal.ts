@@ -170,14 +170,16 @@ async function main(): Promise<number> {
 
     // The last scrape must see the namespace as it now is (nothing running): each replica's job watch looks
     // every JOB_WATCH_INTERVAL_MS, later when the machine is busy, so wait until every replica has looked
-    // since (bounded: a gauge stuck above 0 is then what the alert evaluation reports).
+    // since (bounded: a gauge stuck above 0 is then what the alert evaluation reports). Six intervals were too
+    // few once (a replica still counted job A's finished mirror at the last scrape); twelve cost nothing when
+    // the gauges are already at 0.
     await waitFor(
       'every replica to see no running job or mirror',
       async () => {
         const texts = [...(await fleet.scrape()).values()];
         return texts.every((t) => !/^recorder_(jobs_running|mirror_outbox_backlog)(\{[^}]*\})? [1-9]/m.test(t));
       },
-      6 * SCRAPE_INTERVAL_MS,
+      12 * SCRAPE_INTERVAL_MS,
       1000,
     ).catch(() => undefined);
     await metrics.stop();
