@@ -26,7 +26,7 @@ const RECHECK_MS = 50;
 type Prepared =
   | { kind: 'typed' }
   | { kind: 'set' }
-  | { kind: 'choice' }
+  | { kind: 'choice'; control: 'select' | 'checkbox' | 'radio' }
   | { kind: 'not-editable'; why: 'disabled' | 'read-only' }
   | { kind: 'refused'; message: string };
 
@@ -45,10 +45,10 @@ function prepareFill(el: Element, value: string): Prepared {
       ? undefined
       : el.closest('label')?.control;
   if (control) target = control;
-  if (target instanceof HTMLSelectElement) return { kind: 'choice' };
+  if (target instanceof HTMLSelectElement) return { kind: 'choice', control: 'select' };
   if (target instanceof HTMLInputElement) {
     const type = target.type.toLowerCase();
-    if (type === 'checkbox' || type === 'radio') return { kind: 'choice' };
+    if (type === 'checkbox' || type === 'radio') return { kind: 'choice', control: type };
     const setOnly = ['color', 'date', 'time', 'datetime-local', 'month', 'range', 'week'];
     const typed = ['', 'email', 'number', 'password', 'search', 'tel', 'text', 'url'];
     if (!setOnly.includes(type) && !typed.includes(type))
@@ -106,7 +106,7 @@ export async function change(step: ChangeStep, run: StepRun): Promise<StepOutcom
         case 'set':
           return outcomeOf(found);
         case 'choice':
-          await setChoice(step, run, element);
+          await setChoice(step, run, element, prepared.control);
           return outcomeOf(found);
         case 'refused':
           throw new StepError('InvalidStep', `${what}: ${prepared.message}`);
@@ -128,22 +128,22 @@ export async function change(step: ChangeStep, run: StepRun): Promise<StepOutcom
   }
 }
 
-async function setChoice(step: ChangeStep, run: StepRun, element: LocateResult['element']): Promise<void> {
-  const kind = await run.guard(
-    element.evaluate((el) => {
-      const control = el instanceof HTMLInputElement || el instanceof HTMLSelectElement ? el : (el.closest('label')?.control ?? el);
-      return { tag: control.tagName.toLowerCase(), type: control instanceof HTMLInputElement ? control.type.toLowerCase() : '' };
-    }),
-  );
+async function setChoice(
+  step: ChangeStep,
+  run: StepRun,
+  element: LocateResult['element'],
+  control: 'select' | 'checkbox' | 'radio',
+): Promise<void> {
   const timeout = run.remaining();
-  if (kind.tag === 'select') {
-    await run.guard(element.selectOption(step.value, { timeout }));
-  } else if (kind.type === 'checkbox') {
-    const checked = !UNCHECKED_VALUES.has(step.value.trim().toLowerCase());
-    await run.guard(element.setChecked(checked, { timeout }));
-  } else if (kind.type === 'radio') {
-    await run.guard(element.check({ timeout }));
-  } else {
-    throw new StepError('InvalidStep', `change: a <${kind.tag}${kind.type ? ` type=${kind.type}` : ''}> cannot take a value`);
+  switch (control) {
+    case 'select':
+      await run.guard(element.selectOption(step.value, { timeout }));
+      return;
+    case 'checkbox':
+      await run.guard(element.setChecked(!UNCHECKED_VALUES.has(step.value.trim().toLowerCase()), { timeout }));
+      return;
+    case 'radio':
+      await run.guard(element.check({ timeout }));
+      return;
   }
 }
