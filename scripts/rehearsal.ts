@@ -169,15 +169,17 @@ async function main(): Promise<number> {
     if (!ui?.ok) violations.push(`the Web UI did not show job A (HTTP ${ui?.status ?? 'no answer'})`);
 
     // The last scrape must see the namespace as it now is (nothing running): each replica's job watch looks
-    // every JOB_WATCH_INTERVAL_MS, later when the machine is busy, so wait until every replica has looked
-    // since (bounded: a gauge stuck above 0 is then what the alert evaluation reports). Six intervals were too
-    // few once (a replica still counted job A's finished mirror at the last scrape); twelve cost nothing when
-    // the gauges are already at 0.
+    // every JOB_WATCH_INTERVAL_MS, later when the machine is busy, so wait until every replica answers and has
+    // looked since (bounded: a gauge stuck above 0 is then what the alert evaluation reports).
     await waitFor(
       'every replica to see no running job or mirror',
       async () => {
+        // A replica that does not answer this poll may still hold an old count: all must answer.
+        const expected = fleet.running().length;
         const texts = [...(await fleet.scrape()).values()];
-        return texts.every((t) => !/^recorder_(jobs_running|mirror_outbox_backlog)(\{[^}]*\})? [1-9]/m.test(t));
+        return (
+          texts.length === expected && texts.every((t) => !/^recorder_(jobs_running|mirror_outbox_backlog)(\{[^}]*\})? [1-9]/m.test(t))
+        );
       },
       12 * SCRAPE_INTERVAL_MS,
       1000,

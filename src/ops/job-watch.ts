@@ -14,6 +14,7 @@ import type { JobWatchSample } from './metrics';
 export const JOB_DEADLINE_MEMO = 'jobDeadline';
 const EXECUTION_PREFIX = 'execution-';
 const MIRROR_PREFIX = 'mirror-';
+const MIN_LOOK_DEADLINE_MS = 10_000;
 
 async function listRunning(client: Client, workflowType: string): Promise<WorkflowExecutionInfo[]> {
   const found: WorkflowExecutionInfo[] = [];
@@ -42,7 +43,9 @@ export function startJobWatch(opts: { client: Client; intervalMs: number; record
     if (busy) return;
     busy = true;
     try {
-      opts.record(await sampleJobs(opts.client));
+      // A look that hangs (a frontend gone mid-call) must not freeze the gauges at an old count.
+      const deadline = Date.now() + Math.max(opts.intervalMs, MIN_LOOK_DEADLINE_MS);
+      opts.record(await opts.client.withDeadline(deadline, () => sampleJobs(opts.client)));
     } catch (err) {
       opts.logger.debug({ err: (err as Error).message }, 'job watch: visibility query failed');
     } finally {
