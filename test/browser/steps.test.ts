@@ -192,6 +192,38 @@ describe('change', () => {
     await expect(js<string[]>(session.mainPage, 'window.events')).resolves.toContain('change:color');
   });
 
+  it('selects by label, waits for a select to be enabled and for its option to arrive, selects all matches of a multiple select', async () => {
+    const session = await fx.open('form.html');
+    const page = session.mainPage;
+    await fx.run(session, { type: 'change', selectors: ['#color'], value: 'Green' });
+    await expect(page.inputValue('#color')).resolves.toBe('g');
+    await fx.run(session, { type: 'change', selectors: ['#city'], value: 'Lisbon' });
+    await expect(page.inputValue('#city')).resolves.toBe('lis');
+    await fx.run(session, { type: 'change', selectors: ['#tags'], value: 'Alpha' });
+    await expect(page.$eval('#tags', (s) => Array.from((s as HTMLSelectElement).selectedOptions, (o) => o.value))).resolves.toEqual([
+      'a',
+      'c',
+    ]);
+    await expect(js<string[]>(page, 'window.events')).resolves.toEqual(
+      expect.arrayContaining(['input:color', 'change:color', 'input:city', 'change:city', 'input:tags', 'change:tags']),
+    );
+    const missing = await stepError(fx.run(session, { type: 'change', selectors: ['#color'], value: 'Purple' }, { timeoutMs: 300 }));
+    expect(missing).toMatchObject({ type: 'StepTimeout', message: expect.stringContaining('no option') });
+    await expect(page.inputValue('#color')).resolves.toBe('g');
+  });
+
+  it('a checkbox is clicked only when its state must change, through its label too; one the page keeps → AssertionFailed', async () => {
+    const session = await fx.open('form.html');
+    const page = session.mainPage;
+    await fx.run(session, { type: 'change', selectors: ['#terms-label'], value: 'on' });
+    await expect(page.isChecked('#terms')).resolves.toBe(true);
+    await fx.run(session, { type: 'change', selectors: ['#terms'], value: 'on' });
+    // One click on the label (and the click it forwards to its input); none for the step that found it checked.
+    await expect(js<string[]>(page, 'window.clicks')).resolves.toEqual(['terms-label', 'terms']);
+    const stuck = await stepError(fx.run(session, { type: 'change', selectors: ['#stuck'], value: 'on' }));
+    expect(stuck).toMatchObject({ type: 'AssertionFailed', message: expect.stringContaining('did not leave it checked') });
+  });
+
   it('checks and unchecks checkboxes, checks radios', async () => {
     const session = await fx.open('form.html');
     const page = session.mainPage;
