@@ -1,5 +1,6 @@
 import { StepError } from '../../src/browser/errors';
-import { describeSelector, locateFirst, parseSelectorPart } from '../../src/browser/selectors';
+import { locateFirst } from '../../src/browser/locate';
+import { describeSelector, parseSelectorPart } from '../../src/browser/selectors';
 import type { Page } from 'playwright';
 import type { Selector, Step } from '../../src/recording/types';
 import { setupBrowser, stepError, timed, type BrowserFixture } from './helpers';

@@ -1,7 +1,7 @@
 import type { Frame, Page } from 'playwright';
 import type { Selector, Step, StepType } from '../../recording/types';
 import { StepError } from '../errors';
-import { locateFirst, type LocateOptions, type LocateResult } from '../selectors';
+import { locateFirst, type LocateOptions, type LocateResult } from '../locate';
 import type { BrowserSession } from '../session';
 import type { StepContext, StepOutcome } from '../types';
 import { Deadline, raceAbort, sleep } from '../wait';
