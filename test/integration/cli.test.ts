@@ -1,38 +1,23 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { PROJECT_ROOT } from '../../src/support/tools';
-import { runCliCapturing, type CliRun } from '../support/cli-run';
-import { startHarness, Harness, newJobId, useHarnessEnvForCli } from '../support/harness';
+import { runCliCapturing, useCliHarness, type CliRun } from '../support/cli-run';
+import { newJobId, type Harness } from '../support/harness';
 
 const EXAMPLES = join(PROJECT_ROOT, 'examples');
 const SIGNUP = join(EXAMPLES, 'recordings', 'signup.json');
 const signupCsv = readFileSync(join(EXAMPLES, 'data', 'signup.csv'), 'utf8');
 
 describe('CLI (npm run client)', () => {
+  const suite = useCliHarness({ siteRoot: join(EXAMPLES, 'site'), scratchPrefix: 'cli-test', env: { MAX_ROWS_PER_JOB: '5' } });
+  const { file } = suite;
   let h: Harness;
-  let dir: string;
-  let restoreEnv: () => void;
-
-  beforeAll(async () => {
-    h = await startHarness({ siteRoot: join(EXAMPLES, 'site') });
-    await h.startWorker();
-    restoreEnv = useHarnessEnvForCli(h, { MAX_ROWS_PER_JOB: '5' });
-    dir = mkdtempSync(join(tmpdir(), 'cli-test-'));
-  });
-  afterAll(async () => {
-    restoreEnv?.();
-    await h.close();
+  beforeAll(() => {
+    h = suite.h;
   });
 
   const cli = (...args: string[]): Promise<CliRun> => runCliCapturing(args);
-
-  const file = (name: string, content: string) => {
-    const path = join(dir, name);
-    writeFileSync(path, content);
-    return path;
-  };
 
   /** `run` of the signup recording on the test site, waiting, with a JSON summary. */
   const runSignup = (csv: string, jobId: string, ...extra: string[]) =>
@@ -96,7 +81,7 @@ describe('CLI (npm run client)', () => {
       () => [SIGNUP, '--csv', file('ok3.csv', signupCsv), '--default', 'baseUrl=x', '--timing', 'warp'],
       /timingMode/,
     ],
-    ['a missing recording file', () => [join(dir, 'nope.json')], /Cannot read recording/],
+    ['a missing recording file', () => [join(suite.dir, 'nope.json')], /Cannot read recording/],
     [
       'a notify target that is not a URL',
       () => [SIGNUP, '--csv', file('ok4.csv', signupCsv), '--default', 'baseUrl=x', '--notify', 'not-a-url'],

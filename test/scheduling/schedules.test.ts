@@ -1,9 +1,8 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../src/support/tools';
-import { runCliCapturing } from '../support/cli-run';
-import { startHarness, Harness, newJobId, useHarnessEnvForCli } from '../support/harness';
+import { runCliCapturing, useCliHarness } from '../support/cli-run';
+import { newJobId, type Harness } from '../support/harness';
 
 const EXAMPLES = join(PROJECT_ROOT, 'examples');
 const SIGNUP = join(EXAMPLES, 'recordings', 'signup.json');
@@ -13,28 +12,14 @@ const signupCsv = readFileSync(join(EXAMPLES, 'data', 'signup.csv'), 'utf8')
   .join('\n');
 
 describe('schedules (npm run client -- schedule ...)', () => {
+  const suite = useCliHarness({ siteRoot: join(EXAMPLES, 'site'), scratchPrefix: 'schedule-test' });
+  const { file } = suite;
   let h: Harness;
-  let dir: string;
-  let restoreEnv: () => void;
-
-  beforeAll(async () => {
-    h = await startHarness({ siteRoot: join(EXAMPLES, 'site') });
-    await h.startWorker();
-    restoreEnv = useHarnessEnvForCli(h);
-    dir = mkdtempSync(join(tmpdir(), 'schedule-test-'));
-  });
-  afterAll(async () => {
-    restoreEnv?.();
-    await h.close();
+  beforeAll(() => {
+    h = suite.h;
   });
 
   const cli = (...args: string[]) => runCliCapturing(['schedule', ...args]);
-
-  const file = (name: string, content: string) => {
-    const path = join(dir, name);
-    writeFileSync(path, content);
-    return path;
-  };
   const nightly = (scheduleId: string, recording: string, csv: string, ...extra: string[]) =>
     cli('create', scheduleId, recording, '--csv', csv, '--cron', '0 3 * * *', '--timezone', 'Europe/Berlin', ...extra);
 

@@ -1,4 +1,8 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runCli } from '../../src/client/cli';
+import { startHarness, useHarnessEnvForCli, type Harness } from './harness';
 
 export interface CliRun {
   code: number;
@@ -22,4 +26,48 @@ export async function runCliCapturing(args: string[]): Promise<CliRun> {
     error.mockRestore();
     write.mockRestore();
   }
+}
+
+export interface CliHarness {
+  /** The harness (Temporal, a worker, the site), once beforeAll has run. */
+  readonly h: Harness;
+  /** This suite's scratch directory. */
+  readonly dir: string;
+  /** Writes a file the CLI is to read into the scratch directory; its path. */
+  file(name: string, content: string): string;
+}
+
+/**
+ * For a describe block that drives the CLI: a harness with a worker, the CLI's environment pointed at it (plus
+ * `env`), and a scratch directory, set up in beforeAll and torn down in afterAll.
+ */
+export function useCliHarness(opts: { siteRoot: string; env?: Record<string, string>; scratchPrefix: string }): CliHarness {
+  let h: Harness | undefined;
+  let dir: string | undefined;
+  let restoreEnv: (() => void) | undefined;
+  beforeAll(async () => {
+    h = await startHarness({ siteRoot: opts.siteRoot });
+    await h.startWorker();
+    restoreEnv = useHarnessEnvForCli(h, opts.env);
+    dir = mkdtempSync(join(tmpdir(), `${opts.scratchPrefix}-`));
+  });
+  afterAll(async () => {
+    restoreEnv?.();
+    await h?.close();
+  });
+  return {
+    get h() {
+      if (!h) throw new Error('the CLI harness is set up in beforeAll');
+      return h;
+    },
+    get dir() {
+      if (!dir) throw new Error('the CLI harness is set up in beforeAll');
+      return dir;
+    },
+    file(name, content) {
+      const path = join(dir!, name);
+      writeFileSync(path, content);
+      return path;
+    },
+  };
 }
