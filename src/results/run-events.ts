@@ -6,8 +6,8 @@
  * Last-Event-ID continues with exactly the next line. Needs RESULTS_DIR shared by workers and the API, like the
  * results files.
  */
-import { appendFile, mkdir, open, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { mkdir, open, writeFile, type FileHandle } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 
 export type RunEvent =
   /** The job validated its input and starts its rows: always the file's first line. */
@@ -37,19 +37,25 @@ export type RunEvent =
 
 export const runEventsFile = (resultsDir: string, jobId: string): string => join(resolve(resultsDir), jobId, 'events.jsonl');
 
-/** A job's lines waiting for the write in flight, and that write. */
+/** A job's lines waiting for the write in flight, that write, and the file kept open between writes. */
 interface JobLog {
   waiting: string[];
   /** The write that will carry `waiting` (absent: nothing waits). */
   next?: Promise<void>;
   /** The last write started: the next one begins after it, so lines stay in order. */
   tail: Promise<void>;
-  dirReady: boolean;
+  /** Opened (directory made) by the first write, closed once the job's writes pause. */
+  file?: Promise<FileHandle>;
+  idle?: NodeJS.Timeout;
 }
+
+/** A job whose rows pause this long has its file closed (a running row's steps come far more often). */
+const CLOSE_AFTER_IDLE_MS = 2_000;
 
 /**
  * Appends events per job in order. Lines that arrive while a write is in flight go out together in the next
- * one: a row's steps produce two events each, and one write per event would cost more than the step.
+ * one, and the file stays open while events keep coming: a row's steps produce two events each, and a
+ * mkdir, open and close per event would cost more than the step.
  */
 export class RunEventLog {
   private readonly logs = new Map<string, JobLog>();
@@ -59,28 +65,32 @@ export class RunEventLog {
   append(jobId: string, event: RunEvent): Promise<void> {
     let log = this.logs.get(jobId);
     if (!log) {
-      log = { waiting: [], tail: Promise.resolve(), dirReady: false };
+      log = { waiting: [], tail: Promise.resolve() };
       this.logs.set(jobId, log);
     }
+    clearTimeout(log.idle);
     log.waiting.push(JSON.stringify(event) + '\n');
     if (log.next) return log.next;
     const current = log;
-    const file = runEventsFile(this.resultsDir, jobId);
     const write = current.tail
       .then(async () => {
         current.next = undefined;
         const lines = current.waiting.splice(0).join('');
-        if (!current.dirReady) {
-          await mkdir(resolve(file, '..'), { recursive: true });
-          current.dirReady = true;
-        }
-        await appendFile(file, lines, { flag: 'a' });
+        current.file ??= this.open(jobId);
+        await (await current.file).appendFile(lines);
       })
-      .catch(() => undefined);
+      .catch(() => {
+        // The next write opens the file again (its directory may have been removed meanwhile).
+        const failed = current.file;
+        current.file = undefined;
+        void failed?.then((f) => f.close()).catch(() => undefined);
+      });
     current.next = write;
     current.tail = write;
     void write.then(() => {
-      if (current.tail === write && !current.next && this.logs.get(jobId) === current) this.logs.delete(jobId);
+      if (current.tail !== write || current.next) return;
+      current.idle = setTimeout(() => void this.closeJob(jobId, current), CLOSE_AFTER_IDLE_MS);
+      current.idle.unref();
     });
     return write;
   }
@@ -88,6 +98,27 @@ export class RunEventLog {
   /** Resolves when everything appended so far is on disk. */
   async flush(): Promise<void> {
     await Promise.all([...this.logs.values()].map((log) => log.tail));
+  }
+
+  /** Flushes and closes every open file (the worker is stopping). */
+  async close(): Promise<void> {
+    await this.flush();
+    await Promise.all([...this.logs].map(([jobId, log]) => this.closeJob(jobId, log)));
+  }
+
+  private async open(jobId: string): Promise<FileHandle> {
+    const file = runEventsFile(this.resultsDir, jobId);
+    await mkdir(dirname(file), { recursive: true });
+    // O_APPEND: replicas sharing the directory each write whole lines at the end.
+    return open(file, 'a');
+  }
+
+  private async closeJob(jobId: string, log: JobLog): Promise<void> {
+    clearTimeout(log.idle);
+    if (this.logs.get(jobId) === log && !log.next) this.logs.delete(jobId);
+    const file = log.file;
+    log.file = undefined;
+    await file?.then((f) => f.close()).catch(() => undefined);
   }
 }
 

@@ -197,7 +197,7 @@ export async function startRunnerWorker(opts: RunnerWorkerOptions): Promise<Runn
     jobWatch?.stop();
     await flushMirror().catch((err) => log.warn({ err: (err as Error).message }, 'last mirror events not sent'));
     await sessions.closeAll();
-    await runEvents.flush();
+    await runEvents.close();
     await tracing?.flush().catch((err) => log.warn({ err: (err as Error).message }, 'last spans not exported'));
     await probeConnection.close();
     await clientConnection.close();

@@ -38,4 +38,15 @@ describe('RunEventLog', () => {
     expect(readFileSync(runEventsFile(dir, 'job-a'), 'utf8').trim().split('\n')).toHaveLength(2);
     expect(readFileSync(runEventsFile(dir, 'job-b'), 'utf8').trim().split('\n')).toHaveLength(1);
   });
+
+  it('keeps the file open between writes and opens it again after close()', async () => {
+    const log = new RunEventLog(dir);
+    await log.append('job-a', step(1, 0));
+    await log.append('job-a', step(1, 1));
+    await log.close();
+    await log.append('job-a', step(1, 2));
+    await log.close();
+    const { events } = await readRunEvents(runEventsFile(dir, 'job-a'), 0);
+    expect(events.map((e) => (e.type === 'step' ? e.stepIndex : -1))).toEqual([0, 1, 2]);
+  });
 });
