@@ -1,5 +1,6 @@
 /**
- * Temporal's own cost per step for each way a row could drive its steps (docs/row-pipeline.md): R rows × S
+ * Temporal's own cost per step for each way a row could drive its steps (docs/row-pipeline.md), and for the
+ * shape as built (rows as child workflows of one job, with and without a `patched()` check per row): R rows × S
  * no-op steps at concurrency C, each variant on a fresh task queue against one in-memory dev server, with wall
  * time and CPU time (this process = worker + client; the dev server) per step.
  *   npx tsx bench/levers/run.ts [rows=20] [steps=25] [concurrency=4]
@@ -13,7 +14,9 @@ import { round, table } from '../lib/stats';
 import * as activities from './activities';
 
 const [rows, steps, concurrency] = [Number(process.argv[2] ?? 20), Number(process.argv[3] ?? 25), Number(process.argv[4] ?? 4)];
-const VARIANTS = ['activityPerStep', 'localActivityPerStep', 'oneActivityPerRow'] as const;
+/** Each row its own workflow started by the client, or (the last two) rows as child workflows of one job workflow. */
+const VARIANTS = ['activityPerStep', 'localActivityPerStep', 'oneActivityPerRow', 'childRowsUnderJob', 'patchedChildRowsUnderJob'] as const;
+const UNDER_JOB = new Set<string>(['childRowsUnderJob', 'patchedChildRowsUnderJob']);
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
@@ -34,6 +37,14 @@ async function main(): Promise<void> {
         });
         await worker.runUntil(async () => {
           const run = async (n: number) => {
+            if (UNDER_JOB.has(variant)) {
+              await client.workflow.execute(variant, {
+                taskQueue,
+                workflowId: `${variant}-${randomUUID()}`,
+                args: [n, concurrency, steps],
+              });
+              return;
+            }
             let next = 0;
             const lane = async () => {
               while (next < n) {
@@ -50,7 +61,8 @@ async function main(): Promise<void> {
           const wall = Date.now() - t0;
           const cpu = cpuDelta(before, sampleCpu(server.process.pid));
           const per = (ms: number) => round(ms / (rows * steps), 2);
-          if (rep === 1) results.push([variant, per(wall), per(cpu.node), per(cpu.temporal), per(cpu.node + cpu.temporal), cpu.foreignCores]);
+          if (rep === 1)
+            results.push([variant, per(wall), per(cpu.node), per(cpu.temporal), per(cpu.node + cpu.temporal), cpu.foreignCores]);
         });
       }
     }

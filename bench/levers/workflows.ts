@@ -2,7 +2,7 @@
  * The three ways a row could drive its steps through Temporal, with the step itself reduced to nothing, so
  * that only Temporal's own cost per step remains (bench/levers/run.ts). See docs/row-pipeline.md.
  */
-import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { executeChild, patched, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import type * as activities from './activities';
 
 const regular = proxyActivities<typeof activities>({ startToCloseTimeout: '1m', heartbeatTimeout: '10s', retry: { maximumAttempts: 3 } });
@@ -23,4 +23,31 @@ export async function localActivityPerStep(steps: number): Promise<number> {
 /** Lever (a), as built: one activity runs every step and heartbeats each step's result. */
 export async function oneActivityPerRow(steps: number): Promise<number> {
   return regular.allSteps(steps);
+}
+
+/** Lever (a) as the system runs it: one child workflow per row under a job, one activity per child. */
+export async function childRowsUnderJob(rows: number, concurrency: number, steps: number): Promise<number> {
+  return runChildren('oneActivityPerRow', rows, concurrency, steps);
+}
+
+/** The same with the `patched()` check every new row makes (a marker and a TemporalChangeVersion upsert). */
+export async function patchedChildRowsUnderJob(rows: number, concurrency: number, steps: number): Promise<number> {
+  return runChildren('patchedOneActivityPerRow', rows, concurrency, steps);
+}
+
+export async function patchedOneActivityPerRow(steps: number): Promise<number> {
+  if (!patched('levers-row-patch')) return 0;
+  return regular.allSteps(steps);
+}
+
+async function runChildren(row: 'oneActivityPerRow' | 'patchedOneActivityPerRow', rows: number, concurrency: number, steps: number) {
+  let next = 0;
+  const lane = async () => {
+    while (next < rows) {
+      const n = next++;
+      await executeChild(row, { workflowId: `${workflowInfo().workflowId}-row-${n}`, args: [steps] });
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, lane));
+  return rows;
 }
