@@ -1,6 +1,7 @@
 /**
- * The three ways a row could drive its steps through Temporal, with the step itself reduced to nothing, so
- * that only Temporal's own cost per step remains (bench/levers/run.ts). See docs/row-pipeline.md.
+ * The three ways a row could drive its steps through Temporal, and the one built run under a job as the system
+ * does, with the step itself reduced to nothing, so that only Temporal's own cost per step remains
+ * (bench/levers/run.ts). See docs/row-pipeline.md.
  */
 import { executeChild, patched, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import type * as activities from './activities';

@@ -55,17 +55,19 @@ export function useCliHarness(opts: { siteRoot: string; env?: Record<string, str
     restoreEnv?.();
     await h?.close();
   });
+  const ready = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('the CLI harness is set up in beforeAll');
+    return value;
+  };
   return {
     get h() {
-      if (!h) throw new Error('the CLI harness is set up in beforeAll');
-      return h;
+      return ready(h);
     },
     get dir() {
-      if (!dir) throw new Error('the CLI harness is set up in beforeAll');
-      return dir;
+      return ready(dir);
     },
     file(name, content) {
-      const path = join(dir!, name);
+      const path = join(ready(dir), name);
       writeFileSync(path, content);
       return path;
     },
