@@ -2,20 +2,23 @@
 // Finds or installs what the project needs outside npm: Chromium and the Temporal CLI (which carries the
 // dev server and Web UI). Idempotent: a second run only re-checks paths and finishes in well under a second.
 // With --server (npm run rehearsal) it also finds or builds Temporal's own server, its SQL schema tool and the
-// standalone Web UI server at the versions docker-compose.yml pins (minutes once, from the Go module proxy).
+// standalone Web UI server at the versions docker-compose.yml pins (from the Go module proxy; the server reuses
+// the CLI's compiled packages, so about a minute in all), and promtool (Debian's, else built).
 // Writes the resolved paths to .cache/tools.json, which src/support/tools.ts reads.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { createBrotliDecompress } from 'node:zlib';
-import { homedir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const TEMPORAL_CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal';
 const TEMPORAL_CLI_VERSION = 'v1.5.1';
+// The server version the CLI's dev server embeds (its go.mod's go.temporal.io/server requirement).
+const TEMPORAL_CLI_SERVER_VERSION = '1.29.1';
 // `go install` of the v1.5.1 tag reports a dev version string; the embedded server version identifies it.
-const TEMPORAL_VERSION_MARKERS = ['1.5.1', 'Server 1.29.1'];
+const TEMPORAL_VERSION_MARKERS = ['1.5.1', `Server ${TEMPORAL_CLI_SERVER_VERSION}`];
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const quiet = process.argv.includes('--quiet');
@@ -226,8 +229,8 @@ function composePin(image, variable) {
   return m[1];
 }
 
-// Prometheus' rule checker for the rehearsal's alert tests (deploy/prometheus). `go install` builds carry no
-// version string, so the versioned directory is what identifies it.
+// Prometheus' rule checker for the rehearsal's alert tests (deploy/prometheus). Any recent promtool evaluates the
+// rules the same way: Debian's, unpacked from its package without installing Prometheus (seconds), else a Go build.
 const PROMTOOL_MODULE_VERSION = '0.316.0';
 
 function serverBuilds() {
@@ -236,11 +239,14 @@ function serverBuilds() {
   const { go, bin } = goBinDir();
   const serverDir = join(bin, `temporal-server-v${server}`);
   const uiDir = join(bin, `temporal-ui-server-v${ui}`);
+  // Built inside the CLI's module graph when the CLI embeds the same server: every package the CLI compiled is
+  // then in Go's build cache, and the server links in seconds instead of compiling for minutes.
+  const inCliGraph = server === TEMPORAL_CLI_SERVER_VERSION ? { 'github.com/temporalio/cli': TEMPORAL_CLI_VERSION } : undefined;
   return {
     go,
     items: [
-      { key: 'temporalServer', dir: serverDir, path: join(serverDir, 'server'), pkg: `go.temporal.io/server/cmd/server@v${server}`, version: server },
-      { key: 'temporalSql', dir: serverDir, path: join(serverDir, 'sql'), pkg: `go.temporal.io/server/cmd/tools/sql@v${server}`, version: server },
+      { key: 'temporalServer', dir: serverDir, path: join(serverDir, 'server'), pkg: `go.temporal.io/server/cmd/server@v${server}`, version: server, alongside: inCliGraph },
+      { key: 'temporalSql', dir: serverDir, path: join(serverDir, 'sql'), pkg: `go.temporal.io/server/cmd/tools/sql@v${server}`, version: server, alongside: inCliGraph },
       { key: 'temporalUiServer', dir: uiDir, path: join(uiDir, 'server'), pkg: `github.com/temporalio/ui-server/v2/cmd/server@v${ui}`, version: ui },
       {
         key: 'promtool',
@@ -249,9 +255,37 @@ function serverBuilds() {
         pkg: `github.com/prometheus/prometheus/cmd/promtool@v${PROMTOOL_MODULE_VERSION}`,
         // Rule checks and tests need no service discovery: without it, 1,117 packages to build instead of 1,364.
         flags: ['-tags', 'remove_all_sd'],
+        prebuilt: debianPromtool,
       },
     ],
   };
+}
+
+/**
+ * promtool on PATH, or Debian's from its prometheus package unpacked (not installed) under `bin`: an earlier
+ * unpack, or with `fetch` a new one.
+ */
+function debianPromtool(bin, fetch) {
+  const onPath = which('promtool');
+  if (onPath) return onPath;
+  const dir = join(bin, 'promtool-debian');
+  const path = join(dir, 'usr', 'bin', 'promtool');
+  if (existsSync(path)) return path;
+  if (!fetch || !which('apt-get') || !which('dpkg-deb')) return undefined;
+  const download = mkdtempSync(join(tmpdir(), 'promtool-deb-'));
+  try {
+    if (!run('apt-get', ['download', 'prometheus'], { cwd: download })) return undefined;
+    const deb = readdirSync(download).find((f) => f.endsWith('.deb'));
+    const partial = `${dir}.partial`;
+    rmSync(partial, { recursive: true, force: true });
+    if (!deb || !run('dpkg-deb', ['-x', join(download, deb), partial])) return undefined;
+    if (!builtVersion(join(partial, 'usr', 'bin', 'promtool'))) return undefined;
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(partial, dir);
+    return path;
+  } finally {
+    rmSync(download, { recursive: true, force: true });
+  }
 }
 
 function builtVersion(path) {
@@ -263,6 +297,26 @@ function builtVersion(path) {
   }
 }
 
+/**
+ * `go install pkg@version`, or with `alongside` ({module: version}) a build in a scratch module that requires
+ * those modules too, so that the build list (and Go's build cache) is theirs.
+ */
+function goBuild(go, item) {
+  if (!item.alongside) return run(go, ['install', ...(item.flags ?? []), item.pkg], { env: { ...process.env, GOBIN: item.dir } });
+  const pkg = item.pkg.slice(0, item.pkg.indexOf('@'));
+  const module = mkdtempSync(join(tmpdir(), 'setup-go-module-'));
+  try {
+    const requires = [...Object.entries(item.alongside).map(([m, v]) => `${m}@${v}`), item.pkg];
+    return (
+      run(go, ['mod', 'init', 'recorder-runner-tools'], { cwd: module }) &&
+      run(go, ['get', ...requires], { cwd: module }) &&
+      run(go, ['build', ...(item.flags ?? []), '-o', item.path, pkg], { cwd: module })
+    );
+  } finally {
+    rmSync(module, { recursive: true, force: true });
+  }
+}
+
 /** Paths of the server tools; builds missing ones only when `build` (--server), else records what exists. */
 function findServerTools(build) {
   const { go, items } = serverBuilds();
@@ -270,16 +324,20 @@ function findServerTools(build) {
   for (const item of items) {
     const isPinned = (p) => (build && item.version ? builtVersion(p)?.endsWith(` ${item.version}`) : existsSync(p));
     if (!isPinned(item.path)) {
+      const prebuilt = item.prebuilt?.(goBinDir().bin, build);
+      if (prebuilt) {
+        found[item.key] = prebuilt;
+        continue;
+      }
       if (!build) continue;
       if (!go) fail(`${item.pkg} is needed (npm run rehearsal) and Go is not installed.`);
       const started = Date.now();
       withBuildLock(goBinDir().bin, item.key, () => isPinned(item.path), () => {
         log(`building ${item.pkg} (takes minutes once)`);
-        if (!run(go, ['install', ...(item.flags ?? []), item.pkg], { env: { ...process.env, GOBIN: item.dir } })) {
-          fail(`go install ${item.pkg} failed; see above.`);
-        }
+        const built = goBuild(go, item) || (item.alongside && goBuild(go, { ...item, alongside: undefined }));
+        if (!built) fail(`go build of ${item.pkg} failed; see above.`);
       });
-      if (!isPinned(item.path)) fail(`go install ${item.pkg} finished but ${item.path} does not report version ${item.version}.`);
+      if (!isPinned(item.path)) fail(`the build of ${item.pkg} finished but ${item.path} does not report version ${item.version}.`);
       log(`built ${item.path} in ${Math.round((Date.now() - started) / 1000)} s`);
     }
     found[item.key] = item.path;
