@@ -216,7 +216,7 @@ async function main(): Promise<number> {
       `SIGKILL         ${killed.workerId} held ${killed.sessions} session(s), rows ${killed.rowsRestarted.join(', ')} restarted elsewhere; noticed after ${killed.noticeMs === undefined ? 'never' : `${(killed.noticeMs / 1000).toFixed(1)} s`} (SESSION_HEARTBEAT_TIMEOUT_MS in deploy/worker.env)`,
     );
     console.log(
-      `SIGTERM         ${drained.workerId} drained ${drained.rowsHeld.length} row(s) and exited ${drained.exitCode} after ${(drained.drainMs / 1000).toFixed(1)} s`,
+      `SIGTERM         ${drained.workerId} held ${drained.sessions} session(s), drained rows ${drained.rowsHeld.join(', ') || '(none in the mirror yet)'} there and exited ${drained.exitCode} after ${(drained.drainMs / 1000).toFixed(1)} s`,
     );
     console.log(`server restart  ${(outcome.serverDownMs / 1000).toFixed(1)} s without a frontend`);
     console.log(`session restarts ${restarts} (rows restarted from their first step)`);

@@ -45,7 +45,8 @@ export interface ScenarioResult {
   jobA: JobOutcome;
   jobB: JobOutcome;
   killed: { workerId: string; sessions: number; rowsRestarted: number[]; noticeMs?: number };
-  drained: { workerId: string; rowsHeld: number[]; exitCode: number | null; drainMs: number };
+  /** Rows held when stopped, as A<row> / B<row> (job A, job B). */
+  drained: { workerId: string; sessions: number; rowsHeld: string[]; exitCode: number | null; drainMs: number };
   serverDownMs: number;
   violations: string[];
 }
@@ -122,8 +123,11 @@ export async function runScenario(deps: {
   await waitForRows(jobA, 45);
   await deps.onJobARunning?.(jobA);
   // The busiest replicas: the kill and the drain then hit as many rows as the moment allows.
-  const busiest = await Promise.all(fleet.running().map(async (w) => ({ w, sessions: await activeSessions(w.healthUrl) })));
-  const [victim, drainer] = busiest.sort((a, b) => b.sessions - a.sessions).map((b) => b.w);
+  const busiest = async () =>
+    (await Promise.all(fleet.running().map(async (w) => ({ w, sessions: await activeSessions(w.healthUrl) })))).sort(
+      (a, b) => b.sessions - a.sessions,
+    )[0];
+  const victim = (await busiest()).w;
   // The mirror marks a row running with its worker when its session opens, and passed when the job's outbox
   // applies the row's end: these are the rows the worker holds or has just finished.
   const killedHeld = await heldBy(jobA, victim.workerId);
@@ -150,11 +154,15 @@ export async function runScenario(deps: {
   // Two scrapes before the drain takes a replica away, so Prometheus has seen the restarts it counted.
   await sleep(2 * deps.scrapeIntervalMs);
 
-  // 2. SIGTERM another: it takes no new rows and finishes the ones it holds, then exits 0.
-  const drainHeld = await heldBy(jobA, drainer.workerId);
+  // 2. SIGTERM the busiest survivor, chosen now (the restarted rows and job B moved sessions around): it takes no
+  // new rows and finishes the ones it holds (of either job), then exits 0.
+  const { w: drainer, sessions: sessionsAtTerm } = await busiest();
+  const drainHeld = { a: await heldBy(jobA, drainer.workerId), b: await heldBy(jobB, drainer.workerId) };
   const termAt = Date.now();
   drainer.process.terminate();
-  log(`SIGTERM ${drainer.workerId} holding rows ${drainHeld.join(', ') || '(none)'}`);
+  const heldNames = [...drainHeld.a.map((r) => `A${r}`), ...drainHeld.b.map((r) => `B${r}`)];
+  log(`SIGTERM ${drainer.workerId} with ${sessionsAtTerm} open session(s), holding rows ${heldNames.join(', ') || '(none)'}`);
+  if (sessionsAtTerm === 0) violations.push(`${drainer.workerId} held no session when stopped: the drain tested nothing`);
   const exitCode = await drainer.process.exited;
   const drainMs = Date.now() - termAt;
   log(`${drainer.workerId} drained and exited ${exitCode} after ${drainMs} ms`);
@@ -178,17 +186,21 @@ export async function runScenario(deps: {
 
   // A row the killed worker held cannot have passed there: every such row passed elsewhere after a restart.
   const byRow = new Map(a.results.map((r) => [r.row, r]));
+  const byRowB = new Map(b.results.map((r) => [r.row, r]));
   const restarted = killedHeld.filter((row) => (byRow.get(row)?.sessionRestarts ?? 0) >= 1);
   if (restarted.length === 0) violations.push(`no row of the killed ${victim.workerId} was restarted`);
   if (exitCode !== 0) violations.push(`${drainer.workerId} exited ${exitCode} after SIGTERM, not 0`);
-  const movedOff = drainHeld.filter((row) => byRow.get(row)?.workerId !== drainer.workerId);
+  const movedOff = [
+    ...drainHeld.a.filter((row) => byRow.get(row)?.workerId !== drainer.workerId).map((r) => `A${r}`),
+    ...drainHeld.b.filter((row) => byRowB.get(row)?.workerId !== drainer.workerId).map((r) => `B${r}`),
+  ];
   if (movedOff.length) violations.push(`rows the draining ${drainer.workerId} held finished elsewhere: ${movedOff.join(', ')}`);
 
   return {
     jobA: a,
     jobB: b,
     killed: { workerId: victim.workerId, sessions: sessionsAtKill, rowsRestarted: restarted, noticeMs },
-    drained: { workerId: drainer.workerId, rowsHeld: drainHeld, exitCode, drainMs },
+    drained: { workerId: drainer.workerId, sessions: sessionsAtTerm, rowsHeld: heldNames, exitCode, drainMs },
     serverDownMs: downMs,
     violations,
   };

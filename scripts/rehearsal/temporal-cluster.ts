@@ -6,7 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { Client as PgClient } from 'pg';
@@ -116,13 +116,23 @@ export async function startTemporalCluster(opts: {
     }
     ports['frontend.http'] = await freePort();
     const metricsPort = await freePort();
-    const configFile = join(workDir, 'temporal-server.yaml');
-    writeFileSync(configFile, serverConfig({ databases, ports, metricsPort, dynamicConfig: DYNAMIC_CONFIG }));
+    // <root>/<config>/<env>.yaml: the server's config directory layout (1.29 has no --config-file).
+    const serverRoot = join(workDir, 'temporal-server');
+    mkdirSync(join(serverRoot, 'config'), { recursive: true });
+    writeFileSync(
+      join(serverRoot, 'config', 'rehearsal.yaml'),
+      serverConfig({ databases, ports, metricsPort, dynamicConfig: DYNAMIC_CONFIG }),
+    );
     const address = `127.0.0.1:${ports['frontend.grpc']}`;
     const startServer = async () => {
-      server = spawnManaged('temporal-server', tools.temporalServer, ['--config-file', configFile, '--allow-no-auth', 'start'], {
-        logFile: join(workDir, 'temporal-server.log'),
-      });
+      server = spawnManaged(
+        'temporal-server',
+        tools.temporalServer,
+        ['--root', serverRoot, '--config', 'config', '--env', 'rehearsal', '--allow-no-auth', 'start'],
+        {
+          logFile: join(workDir, 'temporal-server.log'),
+        },
+      );
       await waitFor(
         'the Temporal server to answer',
         async () => {

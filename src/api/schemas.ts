@@ -67,6 +67,16 @@ export const retryBodySchema = z
   .strict()
   .meta({ id: 'RetryRun' });
 
+/** One kept artifact of a run: where to download it (`url`), and its Supabase Storage path when the worker uploaded it. */
+export const runArtifactSchema = z.object({
+  kind: z.enum(ARTIFACT_KINDS),
+  row: z.number(),
+  attempt: z.number().optional(),
+  url: z.string(),
+  storagePath: z.string().optional(),
+  bytes: z.number().optional(),
+});
+
 export const runSchema = z
   .object({
     id: z.string(),
@@ -85,18 +95,7 @@ export const runSchema = z
       .object({ message: z.string(), row: z.number().optional(), stepIndex: z.number().optional(), type: z.string().optional() })
       .optional(),
     retryOf: z.string().optional(),
-    artifacts: z
-      .array(
-        z.object({
-          row: z.number(),
-          kind: z.enum(ARTIFACT_KINDS),
-          attempt: z.number().optional(),
-          bytes: z.number().optional(),
-          storagePath: z.string().optional(),
-          url: z.string(),
-        }),
-      )
-      .optional(),
+    artifacts: z.array(runArtifactSchema).optional(),
     links: z.record(z.string(), z.string()),
   })
   .meta({ id: 'Run' });
