@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadEnv } from '../../src/config/env';
 import { readEnvFile } from '../../src/config/env-file';
-import { PROJECT_ROOT } from '../../src/support/tools';
+import { PROJECT_ROOT, resolveToolPaths } from '../../src/support/tools';
 import { findYamlParser } from './yaml';
 
 const COMPOSE_FILE = join(PROJECT_ROOT, 'docker-compose.yml');
@@ -280,5 +280,20 @@ describe('docker-compose.yml', () => {
     const workerQueue = loadEnv(env('worker')).TEMPORAL_TASK_QUEUE;
     expect(loadEnv(demoEnv).TEMPORAL_TASK_QUEUE).not.toBe(workerQueue);
     expect(services.worker.profiles).toBeUndefined();
+  });
+
+  it('runs the Temporal server the dev server of tests and demo embeds, with admin tools (here and in k8s) of that version', () => {
+    const cli = resolveToolPaths().temporal;
+    expect(cli).toBeDefined();
+    const embedded = /Server (\d+\.\d+\.\d+)/.exec(spawnSync(cli!, ['--version'], { encoding: 'utf8' }).stdout)?.[1];
+    const images = Object.values(services).map((svc) => interpolate(svc.image ?? ''));
+    const server = images.filter((i) => i.startsWith('temporalio/server:'));
+    const adminTools = images.filter((i) => i.startsWith('temporalio/admin-tools:'));
+    expect(server).toEqual([`temporalio/server:${embedded}`]);
+    expect(adminTools.length).toBeGreaterThan(0);
+    // admin-tools tags name the server, then the tctl and CLI versions it carries: 1.29.1-tctl-1.18.4-cli-1.5.0
+    for (const image of adminTools) expect(image).toMatch(new RegExp(`^temporalio/admin-tools:${embedded!.replace(/\./g, '\\.')}(-|$)`));
+    const k8sSetup = readFileSync(join(PROJECT_ROOT, 'deploy', 'k8s', 'temporal-setup-job.yaml'), 'utf8');
+    expect(/image: (temporalio\/admin-tools:\S+)/.exec(k8sSetup)?.[1]).toBe(adminTools[0]);
   });
 });
