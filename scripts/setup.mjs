@@ -276,13 +276,19 @@ function debianPromtool(bin, fetch) {
   try {
     if (!run('apt-get', ['download', 'prometheus'], { cwd: download })) return undefined;
     const deb = readdirSync(download).find((f) => f.endsWith('.deb'));
-    const partial = `${dir}.partial`;
-    rmSync(partial, { recursive: true, force: true });
-    if (!deb || !run('dpkg-deb', ['-x', join(download, deb), partial])) return undefined;
-    if (!builtVersion(join(partial, 'usr', 'bin', 'promtool'))) return undefined;
-    rmSync(dir, { recursive: true, force: true });
-    renameSync(partial, dir);
-    return path;
+    // Unpacked beside its final place under a name of this process's own, then renamed: a concurrent setup
+    // finds either the whole directory or none.
+    const staged = `${dir}.${process.pid}`;
+    rmSync(staged, { recursive: true, force: true });
+    const unpacked = deb && run('dpkg-deb', ['-x', join(download, deb), staged]) && builtVersion(join(staged, 'usr', 'bin', 'promtool'));
+    try {
+      if (unpacked) renameSync(staged, dir);
+    } catch (err) {
+      if (!existsSync(path)) throw err;
+    } finally {
+      rmSync(staged, { recursive: true, force: true });
+    }
+    return existsSync(path) ? path : undefined;
   } finally {
     rmSync(download, { recursive: true, force: true });
   }
