@@ -244,6 +244,7 @@ function serverBuilds() {
   const inCliGraph = server === TEMPORAL_CLI_SERVER_VERSION ? { 'github.com/temporalio/cli': TEMPORAL_CLI_VERSION } : undefined;
   return {
     go,
+    bin,
     items: [
       { key: 'temporalServer', dir: serverDir, path: join(serverDir, 'server'), pkg: `go.temporal.io/server/cmd/server@v${server}`, version: server, alongside: inCliGraph },
       { key: 'temporalSql', dir: serverDir, path: join(serverDir, 'sql'), pkg: `go.temporal.io/server/cmd/tools/sql@v${server}`, version: server, alongside: inCliGraph },
@@ -325,12 +326,12 @@ function goBuild(go, item) {
 
 /** Paths of the server tools; builds missing ones only when `build` (--server), else records what exists. */
 function findServerTools(build) {
-  const { go, items } = serverBuilds();
+  const { go, bin, items } = serverBuilds();
   const found = {};
   for (const item of items) {
     const isPinned = (p) => (build && item.version ? builtVersion(p)?.endsWith(` ${item.version}`) : existsSync(p));
     if (!isPinned(item.path)) {
-      const prebuilt = item.prebuilt?.(goBinDir().bin, build);
+      const prebuilt = item.prebuilt?.(bin, build);
       if (prebuilt) {
         found[item.key] = prebuilt;
         continue;
@@ -338,7 +339,7 @@ function findServerTools(build) {
       if (!build) continue;
       if (!go) fail(`${item.pkg} is needed (npm run rehearsal) and Go is not installed.`);
       const started = Date.now();
-      withBuildLock(goBinDir().bin, item.key, () => isPinned(item.path), () => {
+      withBuildLock(bin, item.key, () => isPinned(item.path), () => {
         log(`building ${item.pkg} (takes minutes once)`);
         const built = goBuild(go, item) || (item.alongside && goBuild(go, { ...item, alongside: undefined }));
         if (!built) fail(`go build of ${item.pkg} failed; see above.`);

@@ -157,10 +157,13 @@ export async function runScenario(deps: {
   // 2. SIGTERM the busiest survivor, chosen now (the restarted rows and job B moved sessions around): it takes no
   // new rows and finishes the ones it holds (of either job), then exits 0.
   const { w: drainer, sessions: sessionsAtTerm } = await busiest();
-  const drainHeld = { a: await heldBy(jobA, drainer.workerId), b: await heldBy(jobB, drainer.workerId) };
+  const drainHeld = [
+    ...(await heldBy(jobA, drainer.workerId)).map((row) => ({ job: 'A' as const, row })),
+    ...(await heldBy(jobB, drainer.workerId)).map((row) => ({ job: 'B' as const, row })),
+  ];
   const termAt = Date.now();
   drainer.process.terminate();
-  const heldNames = [...drainHeld.a.map((r) => `A${r}`), ...drainHeld.b.map((r) => `B${r}`)];
+  const heldNames = drainHeld.map((h) => `${h.job}${h.row}`);
   log(`SIGTERM ${drainer.workerId} with ${sessionsAtTerm} open session(s), holding rows ${heldNames.join(', ') || '(none)'}`);
   if (sessionsAtTerm === 0) violations.push(`${drainer.workerId} held no session when stopped: the drain tested nothing`);
   const exitCode = await drainer.process.exited;
@@ -186,14 +189,11 @@ export async function runScenario(deps: {
 
   // A row the killed worker held cannot have passed there: every such row passed elsewhere after a restart.
   const byRow = new Map(a.results.map((r) => [r.row, r]));
-  const byRowB = new Map(b.results.map((r) => [r.row, r]));
+  const rowsOf = { A: byRow, B: new Map(b.results.map((r) => [r.row, r])) };
   const restarted = killedHeld.filter((row) => (byRow.get(row)?.sessionRestarts ?? 0) >= 1);
   if (restarted.length === 0) violations.push(`no row of the killed ${victim.workerId} was restarted`);
   if (exitCode !== 0) violations.push(`${drainer.workerId} exited ${exitCode} after SIGTERM, not 0`);
-  const movedOff = [
-    ...drainHeld.a.filter((row) => byRow.get(row)?.workerId !== drainer.workerId).map((r) => `A${r}`),
-    ...drainHeld.b.filter((row) => byRowB.get(row)?.workerId !== drainer.workerId).map((r) => `B${r}`),
-  ];
+  const movedOff = drainHeld.filter((h) => rowsOf[h.job].get(h.row)?.workerId !== drainer.workerId).map((h) => `${h.job}${h.row}`);
   if (movedOff.length) violations.push(`rows the draining ${drainer.workerId} held finished elsewhere: ${movedOff.join(', ')}`);
 
   return {
