@@ -15,7 +15,7 @@ import { sleep, summarize, type Summary } from './lib/stats';
 
 export const P1_SEGMENTS = [
   ['client', 'startExecution(): validate, describe + start RPCs → job workflow started'],
-  ['jobToChild', 'job started → rowRun child started (first task, prepareJob as a local activity, child start)'],
+  ['jobToChild', 'job started → csvRow child started (first task, prepareJob as a local activity, child start)'],
   ['rowFirstWft', 'row: first workflow task → runRowAttempt scheduled'],
   ['leasePickup', 'runRowAttempt scheduled → running on the worker'],
   ['openContext', 'lease: BrowserContext + page opened'],

@@ -262,7 +262,7 @@ async function main(): Promise<number> {
 
 type HistoryEvent = NonNullable<Awaited<ReturnType<ReturnType<Client['workflow']['getHandle']>['fetchHistory']>>['events']>[number];
 
-/** Where a row's time goes, from the timestamps of its rowRun history (rows that ran one attempt). */
+/** Where a row's time goes, from the timestamps of its csvRow history (rows that ran one attempt). */
 function rowPhases(events: HistoryEvent[]): Record<string, number> | undefined {
   const at = (e: HistoryEvent) => tsToMs(e.eventTime);
   let started: number | undefined;

@@ -4,12 +4,13 @@ import { prepareJob, prepareJobLocally, resultWriter } from './job-activity-prox
 import { mirrorWorkflowId, progressQuery, rowWorkflowId, scheduledRunJobId } from './definitions';
 import { describeError } from './failures';
 import { initialState, JobState, recordRow, RESULTS_BATCH_SIZE, summarize } from './job-state';
-import { rowRun } from './row-run';
+import { csvRow } from './csv-row';
+import { rowRun } from './legacy/row-run';
 import type { ExecutionInput, JobProgress, JobSummary, PreparedJob, RowResult } from './types';
 import { jobMirror } from './job-mirror';
 import { workflowMirrorSink } from './mirror-sink';
 import { jobNotifications } from './job-notifications';
-import { MIRROR_ROW_EVENTS_PATCH, PREPARE_JOB_LOCALLY_PATCH, TASK_QUEUE_PRIORITY_PATCH } from './patches';
+import { CSV_ROW_WORKFLOW_PATCH, MIRROR_ROW_EVENTS_PATCH, PREPARE_JOB_LOCALLY_PATCH, TASK_QUEUE_PRIORITY_PATCH } from './patches';
 import { taskQueuePriority } from './priority';
 import { runVisibility, showPrepareFailed } from './run-visibility';
 import { rowEndEvent, type JobEvent, type MirrorEvent } from '../mirror/events';
@@ -19,7 +20,7 @@ import { maskRow } from '../recording/secrets';
 const NEVER_STARTED_ROWS_PER_SIGNAL = 1000;
 
 /**
- * One execution job: validate, run one rowRun child per CSV row with at most `maxConcurrentRows` at a
+ * One execution job: validate, run one csvRow child per CSV row with at most `maxConcurrentRows` at a
  * time (a sliding window: the next row starts as soon as any row ends), and return the summary.
  * Every `rowsPerRun` rows it drains the window and continues as new, carrying counters, so no run's history
  * grows with the CSV. A cancel request or jobTimeoutMs becomes explicit row cancels, so every row reports
@@ -50,6 +51,8 @@ export async function executionJob(scheduledOrDirect: ExecutionInput, carried?: 
   });
   const priority = patched(TASK_QUEUE_PRIORITY_PATCH) ? taskQueuePriority(config, input.origin) : undefined;
   const writeResults = resultWriter(priority);
+  // Decided once per run, so that every row of a run is the same workflow type.
+  const rowWorkflow = patched(CSV_ROW_WORKFLOW_PATCH) ? csvRow : rowRun;
   const notify = jobNotifications(input, config.notify, flow.steps);
   const mirror = workflowMirrorSink({ mirrored: state.job.mirror });
   const { runId } = workflowInfo();
@@ -124,7 +127,7 @@ export async function executionJob(scheduledOrDirect: ExecutionInput, carried?: 
     // Non-cancellable so that a job cancel reaches rows as our own cancel request, and their partial results
     // still come back as normal return values.
     const done = CancellationScope.nonCancellable(() =>
-      executeChild(rowRun, {
+      executeChild(rowWorkflow, {
         workflowId: rowWorkflowId(input.jobId, row),
         args: [
           {

@@ -14,6 +14,13 @@ export const MIRROR_ROW_EVENTS_PATCH = 'mirror-row-events-from-worker-and-job';
 export const SESSION_LEASE_PATCH = 'row-steps-on-a-session-lease';
 
 /**
+ * The job starts its rows as `csvRow`, the session-lease row without a patch of its own: one marker per job run
+ * instead of one marker (and its TemporalChangeVersion upsert) per row. Jobs recorded before it start `rowRun`
+ * (legacy/row-run.ts). (10)
+ */
+export const CSV_ROW_WORKFLOW_PATCH = 'rows-as-csv-row-workflows';
+
+/**
  * The job keeps its search attributes current (RunStatus, RowsTotal, RowsFailed, RecordingTitle, Deleted on a
  * markDeleted signal) and its Web UI details (live counters). (05)
  */

@@ -1,6 +1,6 @@
 /**
  * The conformance recordings marked `temporal` through the real path: each is a job (one row) started by the
- * client on a dev server, validated, run by a worker's rowRun on a leased session. Each must end the way the
+ * client on a dev server, validated, run by a worker's csvRow on a leased session. Each must end the way the
  * direct replay in recorder-suite.test.ts ends (which is the reference's outcome or a documented
  * difference), so nothing between the schema and the browser drops a field (offsets left out, a button, a
  * frame path, the opening setViewport's device).

@@ -102,7 +102,7 @@ describe('OpenTelemetry tracing (OTLP/HTTP to an in-process receiver)', () => {
     // ...linked without a gap: activity ← its scheduling in the row workflow ← the row ← the job ← the client.
     const chain = ancestry(last);
     expect(chain[0]).toBe(last.name);
-    expect(chain).toEqual(expect.arrayContaining(['RunWorkflow:rowRun', 'StartChildWorkflow:rowRun', 'RunWorkflow:executionJob']));
+    expect(chain).toEqual(expect.arrayContaining(['RunWorkflow:csvRow', 'StartChildWorkflow:csvRow', 'RunWorkflow:executionJob']));
     expect(chain.at(-1)).toBe('StartWorkflow:executionJob');
     expect(start!.parentSpanId).toBeUndefined();
     // The trace starts with the client and ends with the row's last activity, nothing of the row after it.

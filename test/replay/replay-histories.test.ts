@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { PROJECT_ROOT } from '../../src/support/tools';
-import { SESSION_LEASE_PATCH, TASK_QUEUE_PRIORITY_PATCH } from '../../src/workflows/patches';
+import { CSV_ROW_WORKFLOW_PATCH, SESSION_LEASE_PATCH, TASK_QUEUE_PRIORITY_PATCH } from '../../src/workflows/patches';
 import { testState } from '../support/harness';
 
 /**
@@ -37,6 +37,20 @@ type Event = {
 const events = (generation: string, name: string, type: string): Event[] =>
   fixtures.find((f) => f.generation === generation && f.file.startsWith(`${name}--${type}--`))!.json.events;
 const activities = (evs: Event[], name: string) => evs.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === name);
+/** The ids of the patch markers in a history (a patch marker's payload is base64 JSON naming its patch). */
+const patchIds = (evs: Event[]): string[] =>
+  evs
+    .filter((e) => e.eventType === 'EVENT_TYPE_MARKER_RECORDED')
+    // Local activities record markers too, without patch data.
+    .flatMap((e) => e.markerRecordedEventAttributes!.details['patch-data']?.payloads ?? [])
+    .map((p) => JSON.parse(Buffer.from(p.data, 'base64').toString()).id);
+/** The workflow types of the children a history starts, in order. */
+const childWorkflowTypes = (evs: Event[]): string[] =>
+  (evs as Array<Event & { startChildWorkflowExecutionInitiatedEventAttributes?: { workflowType?: { name?: string } } }>).flatMap(
+    (e) => e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowType?.name ?? [],
+  );
+/** Jobs start their rows as csvRow from generation 10 on (CSV_ROW_WORKFLOW_PATCH), as rowRun before. */
+const rowType = (generation: string) => (generation >= '10' ? 'csvRow' : 'rowRun');
 
 describe('workflow histories replay against the current code', () => {
   it.each(generations)('generation %s has every representative execution', (generation) => {
@@ -46,7 +60,7 @@ describe('workflow histories replay against the current code', () => {
     const scheduled = generation >= '09' ? ['scheduled'] : [];
     expect([...kinds].sort()).toEqual(['cancelled', 'continue-as-new', 'failed', 'passed', ...scheduled, 'session-restart']);
     // The fixtures show what they claim to: the restarted row asked for a session twice.
-    const restart = events(generation, 'session-restart', 'rowRun');
+    const restart = events(generation, 'session-restart', rowType(generation));
     expect(activities(restart, 'holdSession').length + activities(restart, 'runRowAttempt').length).toBe(2);
     expect(mine.filter((f) => f.file.startsWith('continue-as-new--executionJob')).length).toBe(2);
     expect(events(generation, 'cancelled', 'executionJob').at(-1)!.eventType).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED');
@@ -82,12 +96,19 @@ describe('workflow histories replay against the current code', () => {
     expect(activities(after, 'holdSession')).toHaveLength(0);
     expect(activities(after, 'runStep')).toHaveLength(0);
     expect(activities(after, 'runRowAttempt')).toHaveLength(1);
-    // The patch marker's payload (base64 JSON) names the patch.
-    const patches = after
-      .filter((e) => e.eventType === 'EVENT_TYPE_MARKER_RECORDED')
-      .flatMap((e) => e.markerRecordedEventAttributes!.details['patch-data'].payloads)
-      .map((p) => JSON.parse(Buffer.from(p.data, 'base64').toString()).id);
-    expect(patches).toEqual([SESSION_LEASE_PATCH]);
+    expect(patchIds(after)).toEqual([SESSION_LEASE_PATCH]);
+  });
+
+  it('covers rows from before and after the job started them as csvRow, which records no patch marker', () => {
+    const childTypes = (evs: Event[]) => childWorkflowTypes(evs).filter((name) => name === 'rowRun' || name === 'csvRow');
+    expect(childTypes(events('09-scheduled-run-and-run-events', 'passed', 'executionJob'))).toEqual(['rowRun']);
+    expect(patchIds(events('09-scheduled-run-and-run-events', 'passed', 'rowRun'))).toEqual([SESSION_LEASE_PATCH]);
+    const job = events('10-csv-row-workflow', 'passed', 'executionJob');
+    expect(childTypes(job)).toEqual(['csvRow']);
+    expect(patchIds(job).filter((id) => id === CSV_ROW_WORKFLOW_PATCH)).toHaveLength(1);
+    const row = events('10-csv-row-workflow', 'passed', 'csvRow');
+    expect(patchIds(row)).toEqual([]);
+    expect(activities(row, 'runRowAttempt')).toHaveLength(1);
   });
 
   it('covers jobs from before and after they kept their search attributes current', () => {
@@ -124,18 +145,11 @@ describe('workflow histories replay against the current code', () => {
     // The job's mirror starts before the patch point and keeps the default; the row carries the job's priority.
     expect(priorities(job, ...childStart)).toContainEqual(expected);
     expect(priorities(events('06-priority', 'passed', 'rowRun'), ...session)).toEqual([expected]);
-    const patches = job
-      .filter((e) => e.eventType === 'EVENT_TYPE_MARKER_RECORDED')
-      .flatMap((e) => e.markerRecordedEventAttributes!.details['patch-data'].payloads)
-      .map((p) => JSON.parse(Buffer.from(p.data, 'base64').toString()).id);
-    expect(patches).toContain(TASK_QUEUE_PRIORITY_PATCH);
+    expect(patchIds(job)).toContain(TASK_QUEUE_PRIORITY_PATCH);
   });
 
   it('covers jobs that notify: one abandoned delivery child per event asked for, delivered by one activity', () => {
-    const childTypes = (evs: Event[]) =>
-      (evs as Array<Event & { startChildWorkflowExecutionInitiatedEventAttributes?: { workflowType?: { name?: string } } }>)
-        .map((e) => e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowType?.name)
-        .filter((name) => name === 'notificationDelivery');
+    const childTypes = (evs: Event[]) => childWorkflowTypes(evs).filter((name) => name === 'notificationDelivery');
     expect(childTypes(events('04-session-lease', 'failed', 'executionJob'))).toHaveLength(0);
     // started, the failed row, ended.
     expect(childTypes(events('06-priority', 'failed', 'executionJob'))).toHaveLength(3);

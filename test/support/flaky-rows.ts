@@ -1,4 +1,4 @@
-import { isFlaky } from '../../src/workflows/row-run';
+import { isFlaky } from '../../src/workflows/csv-row';
 import type { JobSummary } from '../../src/workflows/types';
 
 /**

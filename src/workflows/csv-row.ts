@@ -1,7 +1,5 @@
-import { patched, setCurrentDetails } from '@temporalio/workflow';
+import { setCurrentDetails } from '@temporalio/workflow';
 import type { RowResult, StepResult } from '../results/types';
-import { rowRunWithHolderAndSteps } from './legacy/row-run-holder-and-steps';
-import { SESSION_LEASE_PATCH } from './patches';
 import { runOnSessionLease, type LeaseOutcome } from './session-lease';
 import type { RowRunInput } from './types';
 
@@ -10,8 +8,7 @@ import type { RowRunInput } from './types';
  * A lost session (its worker or browser died) restarts the row from its first step on another session, at
  * most `maxSessionRestarts` times.
  */
-export async function rowRun(input: RowRunInput): Promise<RowResult> {
-  if (!patched(SESSION_LEASE_PATCH)) return rowRunWithHolderAndSteps(input);
+export async function csvRow(input: RowRunInput): Promise<RowResult> {
   const started = Date.now();
   for (let attempt = 0; ; attempt++) {
     const outcome = await runOnSessionLease(input, attempt);

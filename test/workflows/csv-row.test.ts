@@ -77,8 +77,12 @@ function rowInput(config: Record<string, unknown> = {}): RowRunInput {
   };
 }
 
-async function runRow(input: RowRunInput, whileRunning?: (handle: { cancel(): Promise<unknown> }) => Promise<void>): Promise<RowResult> {
-  const handle = await env.client.workflow.start('rowRun', { taskQueue, workflowId: `row-unit-${randomUUID()}`, args: [input] });
+async function runRow(
+  input: RowRunInput,
+  opts: { whileRunning?: (handle: { cancel(): Promise<unknown> }) => Promise<void>; workflowType?: 'csvRow' | 'rowRun' } = {},
+): Promise<RowResult> {
+  const { whileRunning, workflowType = 'csvRow' } = opts;
+  const handle = await env.client.workflow.start(workflowType, { taskQueue, workflowId: `row-unit-${randomUUID()}`, args: [input] });
   await whileRunning?.(handle);
   return (await handle.result()) as RowResult;
 }
@@ -92,6 +96,13 @@ it('passes when every step passes on the first session', async () => {
   // The worker gets the row's values, and for the mirror only a masked copy of its secrets.
   expect(calls).toHaveLength(1);
   expect(calls[0]).toMatchObject({ attempt: 0, values: { password: 'hunter2' }, mirror: { valuesMasked: { email: 'a@example.com', password: '***' } } });
+});
+
+it('runs rows of jobs started before csvRow (workflow type rowRun) on the same session lease', async () => {
+  attempt = async (input) => ({ workerId: 'w2', steps: input.steps.map((_, i) => passed(i)) });
+  const result = await runRow(rowInput(), { workflowType: 'rowRun' });
+  expect(result).toMatchObject({ row: 3, status: 'passed', sessionRestarts: 0, workerId: 'w2' });
+  expect(calls).toHaveLength(1);
 });
 
 it('fails at the step the worker reports, with its error and screenshot', async () => {
@@ -149,7 +160,7 @@ it('is cancelled while waiting for a session: nothing ran, every step skipped', 
   const idleQueue = `row-unit-idle-${randomUUID().slice(0, 8)}`;
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: idleQueue, workflowBundle: { codePath: testState().bundlePath } });
   const result = await worker.runUntil(async () => {
-    const handle = await env.client.workflow.start('rowRun', { taskQueue: idleQueue, workflowId: `row-unit-${randomUUID()}`, args: [input] });
+    const handle = await env.client.workflow.start('csvRow', { taskQueue: idleQueue, workflowId: `row-unit-${randomUUID()}`, args: [input] });
     await new Promise((r) => setTimeout(r, 500));
     await handle.cancel();
     return (await handle.result()) as RowResult;
@@ -173,9 +184,11 @@ it('is cancelled mid-step: the worker closes the session and the row keeps the s
       clearInterval(beat);
     }
   };
-  const result = await runRow(rowInput(), async (handle) => {
-    await inside;
-    await handle.cancel();
+  const result = await runRow(rowInput(), {
+    whileRunning: async (handle) => {
+      await inside;
+      await handle.cancel();
+    },
   });
   expect(result).toMatchObject({ status: 'cancelled', workerId: 'w1', error: { type: 'Cancelled', stepIndex: 1 } });
   expect(result.steps.map((s) => s.status)).toEqual(['passed', 'skipped', 'skipped']);
