@@ -3,6 +3,7 @@ import { sandboxLaunchOptions, secureContext, type BrowserSecurity } from './bro
 import { playwrightContextOptions } from './device-emulation';
 import { EgressProxy } from './egress-proxy';
 import { defaultLaunchArgs, LAUNCHERS, resolveExecutable, type ChromiumExecutables } from './launch-options';
+import { registerMainWorldEngine } from './main-world';
 import { parseHostPolicy } from './url-policy';
 import type { BrowserName, ContextOptions } from './types';
 
@@ -155,6 +156,7 @@ export class BrowserPool {
     if (name === 'chromium' && executablePath === this.opts.chromiumBuilds?.headlessShell && !this.security.egressProxy) {
       this.security = { ...this.security, egressProxy: await EgressProxy.start(this.security.hostPolicy) };
     }
+    await registerMainWorldEngine();
     // The sandbox's flags (policy, no permission prompts) and scrubbed environment apply whatever flags are given.
     const sandbox = sandboxLaunchOptions(name, this.security);
     const browser = await LAUNCHERS[name].launch({

@@ -2,6 +2,7 @@ import type { ElementHandle, Frame, Locator } from 'playwright';
 import type { Selector } from '../recording/types';
 import { guessRole, ROLE_HINTS } from './aria-role-guess';
 import { StepError } from './errors';
+import { inMainWorld } from './main-world';
 import { isClosedError, isTimeoutError, isTransientError, shortMessage, toStepError } from './error-mapping';
 import { ARIA_NAME_ROLES, describeSelector, parseSelectorPart, selectorToLocator, type AriaRole } from './selectors';
 import type { StepContext } from './types';
@@ -87,7 +88,8 @@ export async function locateFirst(frame: Frame, selectors: Selector[], ctx: Step
         role = sibling && (await raceAbort(sibling.base.evaluateAll(guessRole, ARIA_NAME_ROLES), ctx.signal).catch(() => ''));
         if (!role) return undefined;
       }
-      const found = await raceAbort(inState(frame.getByRole(role as AriaRole, { name, exact: true })).elementHandles(), ctx.signal);
+      const byRole = inMainWorld(frame.getByRole(role as AriaRole, { name, exact: true }));
+      const found = await raceAbort(inState(byRole).elementHandles(), ctx.signal);
       if (found.length === 0) return undefined;
       ROLE_HINTS.set(url, name, role);
       return found as ElementHandle<Element>[];

@@ -1,6 +1,7 @@
 import type { Frame, Locator } from 'playwright';
 import type { Selector } from '../recording/types';
 import { StepError } from './errors';
+import { inMainWorld } from './main-world';
 
 /**
  * Recorder selectors → Playwright locators.
@@ -104,11 +105,14 @@ function partLocator(root: LocatorRoot, part: string): Locator {
   }
 }
 
-/** One alternative → a locator inside `frame` (paths chain each part under the previous element). */
+/**
+ * One alternative → a locator inside `frame` (paths chain each part under the previous element), queried in the
+ * page's main world, where the elements it finds are held (main-world.ts).
+ */
 export function selectorToLocator(frame: Frame, selector: Selector): Locator {
   const parts = (Array.isArray(selector) ? selector : [selector]).filter((p) => p.trim() !== '');
   if (parts.length === 0) throw new StepError('InvalidStep', 'empty selector');
   let locator = partLocator(frame, parts[0]);
   for (const part of parts.slice(1)) locator = partLocator(locator, part);
-  return locator;
+  return inMainWorld(locator);
 }
