@@ -26,7 +26,12 @@ const passed = (index: number): StepResult => ({ index, type: steps[index].type,
 const skippedFrom = (from: number): StepResult[] =>
   steps.slice(from).map((s, i) => ({ index: from + i, type: s.type, status: 'skipped', durationMs: 0, attempts: 0 }));
 const lost = (stepIndex: number) =>
-  ApplicationFailure.create({ type: 'SessionLost', message: 'browser crashed', nonRetryable: true, details: [{ stepIndex, stepsPassed: stepIndex }] });
+  ApplicationFailure.create({
+    type: 'SessionLost',
+    message: 'browser crashed',
+    nonRetryable: true,
+    details: [{ stepIndex, stepsPassed: stepIndex }],
+  });
 
 let env: TestWorkflowEnvironment;
 let attempt: Attempt;
@@ -95,7 +100,11 @@ it('passes when every step passes on the first session', async () => {
   expect(result.steps.map((s) => s.status)).toEqual(['passed', 'passed', 'passed']);
   // The worker gets the row's values, and for the mirror only a masked copy of its secrets.
   expect(calls).toHaveLength(1);
-  expect(calls[0]).toMatchObject({ attempt: 0, values: { password: 'hunter2' }, mirror: { valuesMasked: { email: 'a@example.com', password: '***' } } });
+  expect(calls[0]).toMatchObject({
+    attempt: 0,
+    values: { password: 'hunter2' },
+    mirror: { valuesMasked: { email: 'a@example.com', password: '***' } },
+  });
 });
 
 it('runs rows of jobs started before csvRow (workflow type rowRun) on the same session lease', async () => {
@@ -113,7 +122,12 @@ it('fails at the step the worker reports, with its error and screenshot', async 
     screenshot: 's.png',
   });
   const result = await runRow(rowInput());
-  expect(result).toMatchObject({ status: 'failed', error: { stepIndex: 1, type: 'ElementNotFound' }, screenshot: 's.png', sessionRestarts: 0 });
+  expect(result).toMatchObject({
+    status: 'failed',
+    error: { stepIndex: 1, type: 'ElementNotFound' },
+    screenshot: 's.png',
+    sessionRestarts: 0,
+  });
   expect(calls).toHaveLength(1); // a failed step is the row's answer, not a reason to restart
 });
 
@@ -158,9 +172,17 @@ it('is cancelled while waiting for a session: nothing ran, every step skipped', 
   // No worker polls this queue's sessions: the row waits for a lease that never comes.
   const input = rowInput();
   const idleQueue = `row-unit-idle-${randomUUID().slice(0, 8)}`;
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: idleQueue, workflowBundle: { codePath: testState().bundlePath } });
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue: idleQueue,
+    workflowBundle: { codePath: testState().bundlePath },
+  });
   const result = await worker.runUntil(async () => {
-    const handle = await env.client.workflow.start('csvRow', { taskQueue: idleQueue, workflowId: `row-unit-${randomUUID()}`, args: [input] });
+    const handle = await env.client.workflow.start('csvRow', {
+      taskQueue: idleQueue,
+      workflowId: `row-unit-${randomUUID()}`,
+      args: [input],
+    });
     await new Promise((r) => setTimeout(r, 500));
     await handle.cancel();
     return (await handle.result()) as RowResult;
