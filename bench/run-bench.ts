@@ -60,7 +60,9 @@ const log = (msg: string) => process.stderr.write(`[bench ${new Date().toISOStri
 
 async function main(): Promise<number> {
   const opts = parseOptions();
-  // Like the production image (node dist/src/worker.js): no source-mapped stack traces. tsx turns them on.
+  // No source-mapped stack traces unless --source-maps: tsx turns them on, and Playwright formats a stack on every
+  // API call. The production image keeps them on (NODE_OPTIONS in the Dockerfile); in a CPU profile of a big job
+  // they took ~4 % of the worker's main thread.
   if (!opts.sourceMaps) process.setSourceMapsEnabled(false);
   let startedAt = new Date();
   log(`${opts.quick ? 'quick' : 'full'} run: ${opts.only.join(', ')}`);

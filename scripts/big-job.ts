@@ -8,8 +8,13 @@
  * Prints timings; exits 1 when a check fails, 2 on a crash.
  *
  * Options: --rows N (5000) --sessions N (MAX_CONCURRENT_SESSIONS, 8) --concurrency N (maxConcurrentRows,
- * = sessions) --rows-per-run N (job default, 500) --steps 1|2 (navigate, + waitForExpression 'true') --keep
+ * = sessions) --rows-per-run N (job default, 500) --steps 1|2 (navigate, + waitForExpression 'true')
+ * --trace off|retain-on-failure|on (off) --phase-samples N (rows sampled for the phase table, 40) --keep
  * (keep the results directory).
+ *
+ * Rows record no artifacts by default (screenshots and trace off): this checks the row pipeline at scale. A
+ * Playwright trace per row (`--trace retain-on-failure`, the job default) adds about a quarter to a row's CPU
+ * here (BENCHMARKS.md, "Seventh session"); `npm run bench -- --only=artifacts` measures it per step.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -53,6 +58,17 @@ function freePort(): Promise<number> {
   });
 }
 
+const TRACE_MODES = ['off', 'retain-on-failure', 'on'] as const;
+type TraceMode = (typeof TRACE_MODES)[number];
+
+function traceOption(): TraceMode {
+  const i = process.argv.indexOf('--trace');
+  if (i < 0) return 'off';
+  const value = process.argv[i + 1] as TraceMode;
+  if (!TRACE_MODES.includes(value)) throw new Error(`--trace expects one of ${TRACE_MODES.join(', ')}, got ${process.argv[i + 1]}`);
+  return value;
+}
+
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 async function main(): Promise<number> {
@@ -61,6 +77,7 @@ async function main(): Promise<number> {
   const concurrency = option('concurrency', sessions);
   const rowsPerRun = process.argv.includes('--rows-per-run') ? option('rows-per-run', 500) : undefined;
   const stepCount = option('steps', 1);
+  const trace = traceOption();
   const keep = process.argv.includes('--keep');
 
   const work = mkdtempSync(join(tmpdir(), 'big-job-'));
@@ -121,6 +138,7 @@ async function main(): Promise<number> {
         timingMode: 'instant',
         maxConcurrentRows: concurrency,
         screenshots: 'off',
+        trace,
         defaults: { baseUrl: site.url },
         ...(rowsPerRun ? { rowsPerRun } : {}),
       },
@@ -224,7 +242,7 @@ async function main(): Promise<number> {
 
     console.log('');
     console.log(
-      `rows               ${rows} × ${steps.length} step(s), concurrency ${concurrency}, sessions ${sessions}, rowsPerRun ${rowsPerRun ?? 'default (500)'}`,
+      `rows               ${rows} × ${steps.length} step(s), concurrency ${concurrency}, sessions ${sessions}, rowsPerRun ${rowsPerRun ?? 'default (500)'}, trace ${trace}`,
     );
     console.log(`setup              ${seconds(tReady - t0)} (dev server, bundle, worker)`);
     console.log(`wall time          ${seconds(wallMs)} (start → result)`);
@@ -242,9 +260,19 @@ async function main(): Promise<number> {
     console.log(`runs               ${runs.length}, max events per run ${maxEvents}`);
     console.log(`summary bytes      ${summaryBytes}`);
     console.log(`checks             ${seconds(tChecked - tDone)} (history + results files)`);
-    await printPhases(client.client, jobId, rows, concurrency, option('trace', 40));
-    await printRowActivityFailures(client.client, jobId, 'restarted', all.filter((r) => r.sessionRestarts > 0).map((r) => r.row));
-    await printRowActivityFailures(client.client, jobId, 'failed', notPassed.map((r) => r.row));
+    await printPhases(client.client, jobId, rows, concurrency, option('phase-samples', 40));
+    await printRowActivityFailures(
+      client.client,
+      jobId,
+      'restarted',
+      all.filter((r) => r.sessionRestarts > 0).map((r) => r.row),
+    );
+    await printRowActivityFailures(
+      client.client,
+      jobId,
+      'failed',
+      notPassed.map((r) => r.row),
+    );
     console.log(
       `process            cpu user ${seconds(process.cpuUsage().user / 1000)}, system ${seconds(process.cpuUsage().system / 1000)}, rss ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB`,
     );
@@ -335,16 +363,22 @@ async function printPhases(client: Client, jobId: string, rows: number, concurre
 /** Why rows restarted or failed: the failed or timed-out activities (and earlier attempts' failures) in their histories. */
 async function printRowActivityFailures(client: Client, jobId: string, label: string, rows: number[]): Promise<void> {
   for (const row of rows.slice(0, 10)) {
-    const history = await client.workflow.getHandle(rowWorkflowId(jobId, row)).fetchHistory().catch(() => undefined);
+    const history = await client.workflow
+      .getHandle(rowWorkflowId(jobId, row))
+      .fetchHistory()
+      .catch(() => undefined);
     const names = new Map<string, string>();
     const why: string[] = [];
     for (const e of history?.events ?? []) {
-      if (e.activityTaskScheduledEventAttributes) names.set(String(e.eventId), e.activityTaskScheduledEventAttributes.activityType?.name ?? '?');
+      if (e.activityTaskScheduledEventAttributes)
+        names.set(String(e.eventId), e.activityTaskScheduledEventAttributes.activityType?.name ?? '?');
       const started = e.activityTaskStartedEventAttributes;
       if (started && (started.attempt ?? 1) > 1) {
         const f = started.lastFailure;
         const kind = f?.timeoutFailureInfo ? `timeout ${f.timeoutFailureInfo.timeoutType}` : (f?.applicationFailureInfo?.type ?? 'failure');
-        why.push(`${names.get(String(started.scheduledEventId))} attempt ${started.attempt} after ${kind}: ${f?.message ?? ''}`.slice(0, 240));
+        why.push(
+          `${names.get(String(started.scheduledEventId))} attempt ${started.attempt} after ${kind}: ${f?.message ?? ''}`.slice(0, 240),
+        );
       }
       const failed = e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes;
       if (failed) {
