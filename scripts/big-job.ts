@@ -13,8 +13,8 @@
  * (keep the results directory).
  *
  * Rows record no artifacts by default (screenshots and trace off): this checks the row pipeline at scale. A
- * Playwright trace per row (`--trace retain-on-failure`, the job default) adds about a quarter to a row's CPU
- * here (BENCHMARKS.md, "Seventh session"); `npm run bench -- --only=artifacts` measures it per step.
+ * Playwright trace per row (`--trace retain-on-failure`, the job default) adds about 30 % to a one-step row's
+ * CPU (BENCHMARKS.md, "Seventh session"); `npm run bench -- --only=artifacts` measures it per step.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

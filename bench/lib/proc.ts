@@ -73,20 +73,24 @@ export interface CpuSample {
   chromium: number;
   temporal: number;
   other: number;
-  /** Whole machine busy time; minus the groups above = processes outside this bench (other jobs). */
+  /** Whole machine busy time, steal included. */
   machine: number;
+  /** CPU ms so far of every process outside this bench, by pid (cpuDelta sums what they used in between). */
+  outside: Map<number, number>;
   at: number;
 }
 
 /** CPU ms used so far, by group. Take two and subtract (cpuDelta); only deltas are meaningful. */
 export function sampleCpu(serverPid?: number): CpuSample {
-  const out: CpuSample = { node: 0, chromium: 0, temporal: 0, other: 0, machine: machineBusyMs(), at: Date.now() };
+  const out: CpuSample = { node: 0, chromium: 0, temporal: 0, other: 0, machine: machineBusyMs(), outside: new Map(), at: Date.now() };
   const me = readStat(process.pid);
-  // Reaped children included: a browser that exits moves its whole CPU time here, so totals stay right
-  // across a browser closing (the split node/chromium does not, so windows that split avoid closing one).
+  // Reaped children included: a browser that exits moves its own CPU time here. Its helpers (zygote, renderers)
+  // can outlive it and be reaped elsewhere, so a window in which a browser closes undercounts Chromium.
   if (me) out.node = me.self + me.children;
   const server = new Set<number>(serverPid ? [serverPid, ...descendantPids(serverPid)] : []);
+  const ours = new Set<number>([process.pid]);
   for (const pid of descendantPids(process.pid)) {
+    ours.add(pid);
     const s = readStat(pid);
     if (!s) continue;
     const total = s.self + s.children;
@@ -94,21 +98,45 @@ export function sampleCpu(serverPid?: number): CpuSample {
     else if (/chrom/i.test(s.comm)) out.chromium += total;
     else out.other += total;
   }
+  // Everything else, process by process. Our ancestors and PID 1 adopt and reap our orphans (a closed browser's
+  // renderers): their reaped children's time is ours, so only their own time counts as someone else's.
+  const adopters = new Set<number>([1]);
+  for (let pid = readStat(process.pid)?.ppid; pid && !adopters.has(pid); pid = readStat(pid)?.ppid) adopters.add(pid);
+  for (const name of readdirSync('/proc')) {
+    const pid = Number(name);
+    if (!Number.isInteger(pid) || ours.has(pid)) continue;
+    const s = readStat(pid);
+    if (!s) continue;
+    // A Chromium helper adopted by PID 1 or one of our ancestors is one of ours, orphaned as its browser closed.
+    if (adopters.has(s.ppid) && /chrom/i.test(s.comm)) continue;
+    out.outside.set(pid, adopters.has(pid) ? s.self : s.self + s.children);
+  }
   return out;
 }
 
-export interface CpuDelta extends CpuSample {
+export interface CpuDelta extends Omit<CpuSample, 'outside'> {
   wall: number;
-  /** CPU ms used by processes outside this bench over the interval (≥ 0; approximate). */
+  /** CPU ms used by processes outside this bench over the interval (≥ 0). */
   foreign: number;
   /** Cores busy on average outside this bench: > ~0.2 means the numbers are disturbed. */
   foreignCores: number;
 }
 
+/**
+ * Other processes' CPU is summed per process rather than taken as the machine's busy time minus ours: a closed
+ * browser's helpers leave our tree with all their CPU time, which the subtraction would call someone else's.
+ */
 export function cpuDelta(a: CpuSample, b: CpuSample): CpuDelta {
-  const d = { node: b.node - a.node, chromium: b.chromium - a.chromium, temporal: b.temporal - a.temporal, other: b.other - a.other, machine: b.machine - a.machine };
+  const d = {
+    node: b.node - a.node,
+    chromium: b.chromium - a.chromium,
+    temporal: b.temporal - a.temporal,
+    other: b.other - a.other,
+    machine: b.machine - a.machine,
+  };
   const wall = b.at - a.at;
-  const foreign = Math.max(0, d.machine - d.node - d.chromium - d.temporal - d.other);
+  let foreign = 0;
+  for (const [pid, ms] of b.outside) foreign += Math.max(0, ms - (a.outside.get(pid) ?? 0));
   return { ...d, at: b.at, wall, foreign, foreignCores: wall > 0 ? Math.round((foreign / wall) * 100) / 100 : 0 };
 }
 
@@ -130,12 +158,24 @@ export function workerMemory(serverPid?: number): WorkerMemory {
     const all = measureProcessTree({ measure });
     const server = serverPid ? measureProcessTree({ pid: serverPid, measure }) : undefined;
     const serverMb = server && server.source === 'proc' ? server.totalMb : 0;
-    return { total: all.totalMb - serverMb, self: all.selfMb, children: all.childrenMb - serverMb, processes: all.processes - (server?.processes ?? 0) };
+    return {
+      total: all.totalMb - serverMb,
+      self: all.selfMb,
+      children: all.childrenMb - serverMb,
+      processes: all.processes - (server?.processes ?? 0),
+    };
   };
   const pss = minus('pss');
   const rss = minus('rss');
   const r1 = (x: number) => Math.round(x * 10) / 10;
-  return { pssMb: r1(pss.total), rssMb: r1(rss.total), nodePssMb: r1(pss.self), browserPssMb: r1(pss.children), browserRssMb: r1(rss.children), processes: pss.processes };
+  return {
+    pssMb: r1(pss.total),
+    rssMb: r1(rss.total),
+    nodePssMb: r1(pss.self),
+    browserPssMb: r1(pss.children),
+    browserRssMb: r1(rss.children),
+    processes: pss.processes,
+  };
 }
 
 /** Chromium processes currently below this one, by --type (browser, renderer, webui-renderer, zygote, gpu-process, utility). */
