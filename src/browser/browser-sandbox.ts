@@ -101,17 +101,27 @@ async function isolateDownloads(context: BrowserContext, page: Page): Promise<st
   return dir;
 }
 
-/** Permissions a page could ask the browser for: none is granted to a recording. */
-const DENIED_PERMISSIONS = [
+/**
+ * Permissions that reach past the page (devices, the host's screen, fonts and sensors, a clipboard other rows
+ * share): none is granted to a recording. Names are the Permissions API's; CDP refuses others (there is no
+ * "sensors"), and the full browser grants the motion sensors unless told. Left as the browser has them:
+ * clipboard-write, pointer and keyboard lock, wake lock, persistent storage.
+ */
+export const DENIED_PERMISSIONS = [
   'notifications',
   'geolocation',
   'camera',
   'microphone',
+  'display-capture',
   'clipboard-read',
   'midi',
   'background-sync',
-  'sensors',
+  'accelerometer',
+  'gyroscope',
+  'magnetometer',
   'idle-detection',
+  'local-fonts',
+  'window-management',
 ];
 
 export interface SecuredContext {

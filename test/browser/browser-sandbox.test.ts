@@ -4,9 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright';
+import { DENIED_PERMISSIONS } from '../../src/browser/browser-sandbox';
 import { DEFAULT_CHROMIUM_ARGS } from '../../src/browser/launch-options';
 import type { BrowserSession } from '../../src/browser/session';
 import { SessionRegistry } from '../../src/browser/session-registry';
+import { resolveToolPaths } from '../../src/support/tools';
 import { childPids } from '../support/processes';
 
 /** The browser holds nothing of the worker's: environment, downloads, permissions. Real Chromium. */
@@ -68,7 +70,9 @@ it("the browser's processes carry none of the worker's environment (control: a d
     const session = await openSession();
     await session.mainPage.goto(base);
     const browserCdp = await session.context.browser()!.newBrowserCDPSession();
-    const { processInfo: ours } = (await browserCdp.send('SystemInfo.getProcessInfo')) as { processInfo: Array<{ type: string; id: number }> };
+    const { processInfo: ours } = (await browserCdp.send('SystemInfo.getProcessInfo')) as {
+      processInfo: Array<{ type: string; id: number }>;
+    };
     await browserCdp.detach();
     const pid = ours.find((p) => p.type === 'browser')!.id;
     const processes = tree(pid);
@@ -126,6 +130,36 @@ it('permission prompts are denied', async () => {
     expect(answers).toEqual({ notifications: 'denied', geolocation: 'denied', clipboard: 'NotAllowedError' });
   } finally {
     await session.close();
+  }
+});
+
+it.each([
+  ['the headless shell', undefined],
+  ['the full browser', { chromium: resolveToolPaths().chromium }],
+])('every permission on the deny list reads denied in a page of %s', async (_build, chromiumBuilds) => {
+  const own = chromiumBuilds ? new SessionRegistry({ spareContext: false, chromiumBuilds }) : registry;
+  const { session } = await own.lease({ browser: 'chromium', headless: true, holder: { jobId: 'test', row: 2, attempt: 0 } });
+  try {
+    await session.mainPage.goto(base);
+    const states = await session.mainPage.evaluate(
+      async (names) =>
+        Object.fromEntries(
+          await Promise.all(
+            names.map(async (name) => [
+              name,
+              await navigator.permissions.query({ name: name as PermissionName }).then(
+                (status) => status.state,
+                (e: Error) => `query refused: ${e.message}`,
+              ),
+            ]),
+          ),
+        ),
+      DENIED_PERMISSIONS,
+    );
+    expect(states).toEqual(Object.fromEntries(DENIED_PERMISSIONS.map((name) => [name, 'denied'])));
+  } finally {
+    await session.close();
+    if (own !== registry) await own.closeAll();
   }
 });
 
