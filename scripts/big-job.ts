@@ -25,6 +25,7 @@ import { performance } from 'node:perf_hooks';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { ExecutionClient } from '../src/client/execution-client';
 import { loadEnv } from '../src/config/env';
+import { jobConfigSchema, type JobConfig } from '../src/config/job-config';
 import { createLogger } from '../src/logging/logger';
 import { startStaticServer } from '../src/support/static-server';
 import { startDevServer } from '../src/temporal/dev-server';
@@ -58,15 +59,13 @@ function freePort(): Promise<number> {
   });
 }
 
-const TRACE_MODES = ['off', 'retain-on-failure', 'on'] as const;
-type TraceMode = (typeof TRACE_MODES)[number];
-
-function traceOption(): TraceMode {
+function traceOption(): JobConfig['trace'] {
   const i = process.argv.indexOf('--trace');
   if (i < 0) return 'off';
-  const value = process.argv[i + 1] as TraceMode;
-  if (!TRACE_MODES.includes(value)) throw new Error(`--trace expects one of ${TRACE_MODES.join(', ')}, got ${process.argv[i + 1]}`);
-  return value;
+  const modes: readonly string[] = jobConfigSchema.shape.trace.removeDefault().options;
+  const value = process.argv[i + 1];
+  if (!modes.includes(value)) throw new Error(`--trace expects one of ${modes.join(', ')}, got ${value}`);
+  return value as JobConfig['trace'];
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;

@@ -101,7 +101,7 @@ export function sampleCpu(serverPid?: number): CpuSample {
   // Everything else, process by process. Our ancestors and PID 1 adopt and reap our orphans (a closed browser's
   // renderers): their reaped children's time is ours, so only their own time counts as someone else's.
   const adopters = new Set<number>([1]);
-  for (let pid = readStat(process.pid)?.ppid; pid && !adopters.has(pid); pid = readStat(pid)?.ppid) adopters.add(pid);
+  for (let pid = me?.ppid; pid && !adopters.has(pid); pid = readStat(pid)?.ppid) adopters.add(pid);
   for (const name of readdirSync('/proc')) {
     const pid = Number(name);
     if (!Number.isInteger(pid) || ours.has(pid)) continue;
